@@ -1,0 +1,91 @@
+"""The ASGI application: routers, the one error handler, and the lifespan that owns the store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine, text
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from openmaas.auth.principal import AuthState
+from openmaas.auth.tokens import TokenSigner, load_or_create_key
+from openmaas.background import Periodic
+from openmaas.config import Settings
+from openmaas.db.engine import make_engine
+from openmaas.db.session import transaction
+from openmaas.errors import install_error_handlers, json_response
+from openmaas.iam.routes import router as iam_router
+from openmaas.maas.routes import router as maas_router
+from openmaas.maas.service import ProjectDirectory
+from openmaas.middleware import RequestContext
+from openmaas.services.routes import router as services_router
+from openmaas.services.service import Runtime
+from openmaas.services.worker import LifecycleWorker
+from openmaas.workspaces.routes import router as workspaces_router
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """Build the app; the store must already be migrated (``openmaas db upgrade`` or ``serve``)."""
+    engine = engine or make_engine(settings.effective_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with transaction(engine, write=True) as connection:
+            key = load_or_create_key(connection)
+        app.state.auth = AuthState(settings=settings, signer=TokenSigner(key))
+        app.state.auth.revocations.refresh(engine)
+        jobs = _background_jobs(app, engine, settings)
+        for job in jobs:
+            job.start()
+        try:
+            yield
+        finally:
+            for job in jobs:
+                job.stop()
+
+    app = FastAPI(title="openmaas", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.runtime = Runtime(deploy_delay_ms=int(settings.deploy_delay_seconds * 1000),
+                                public_url=settings.public_url)
+    app.state.projects = ProjectDirectory(settings)
+    install_error_handlers(app)
+    for router in (iam_router, workspaces_router, services_router, maas_router):
+        app.include_router(router)
+    _add_probes(app, engine)
+    app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes,
+                       strict_content_type=settings.strict_content_type)
+    return app
+
+
+def _background_jobs(app: FastAPI, engine: Engine, settings: Settings) -> list[Periodic]:
+    auth: AuthState = app.state.auth
+    jobs = [
+        Periodic("revocations", settings.revocation_poll_seconds, lambda: auth.revocations.refresh(engine)),
+        Periodic("revocation-purge", 3600, lambda: auth.revocations.purge_expired(engine)),
+    ]
+    if settings.run_worker:
+        jobs.append(Periodic("lifecycle", settings.worker_interval_seconds, LifecycleWorker(engine).tick))
+    return jobs
+
+
+def _add_probes(app: FastAPI, engine: Engine) -> None:
+    @app.get("/health", include_in_schema=False)
+    async def health() -> Response:
+        return json_response({"status": "ok"})
+
+    @app.get("/ready", include_in_schema=False)
+    async def ready() -> Response:
+        try:
+            await run_in_threadpool(_ping, engine)
+        except Exception:
+            return json_response({"status": "store unavailable"}, 503)
+        return json_response({"status": "ready"})
+
+
+def _ping(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

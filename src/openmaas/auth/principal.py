@@ -1,0 +1,161 @@
+"""Who is calling: the token (or, later, the signed request) turned into a Principal and a Scope.
+
+Each API family answers an authentication failure in its own documented shape (D-5), so the
+dependencies here are built per family.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, select
+
+from openmaas.auth.revocation import RevocationList
+from openmaas.auth.tokens import InvalidToken, TokenClaims, TokenSigner
+from openmaas.clock import now_ms
+from openmaas.config import Settings
+from openmaas.db.scope import Scope
+from openmaas.db.session import transaction
+from openmaas.db.tables import projects, users
+from openmaas.errors import ApiError, ApiNotFound, IamError
+
+
+class Family(Enum):
+    IAM = "iam"
+    MODELARTS = "modelarts"
+    MAAS = "maas"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    claims: TokenClaims
+
+    @property
+    def project_id(self) -> str | None:
+        return self.claims.project_id
+
+    @property
+    def domain_id(self) -> str:
+        return self.claims.domain_id
+
+    @property
+    def user_name(self) -> str:
+        return self.claims.user_name
+
+
+class ExistenceCache:
+    """Remembers for a few seconds that a user and project exist, so a valid token costs no read."""
+
+    TTL_SECONDS = 5.0
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str | None], float] = {}
+        self._lock = threading.Lock()
+
+    def exists(self, engine: Engine, claims: TokenClaims) -> bool:
+        key = (claims.user_id, claims.project_id)
+        if self._seen.get(key, 0.0) > time.monotonic():
+            return True
+        found = _user_and_project_exist(engine, claims)
+        if found:
+            with self._lock:
+                self._seen[key] = time.monotonic() + self.TTL_SECONDS
+        return found
+
+
+def _user_and_project_exist(engine: Engine, claims: TokenClaims) -> bool:
+    with transaction(engine, write=False) as connection:
+        user = connection.execute(select(users.c.id).where(users.c.id == claims.user_id)).first()
+        if user is None or claims.project_id is None:
+            return user is not None
+        project = connection.execute(select(projects.c.id).where(projects.c.id == claims.project_id)).first()
+        return project is not None
+
+
+@dataclass
+class AuthState:
+    settings: Settings
+    signer: TokenSigner
+    revocations: RevocationList = field(default_factory=RevocationList)
+    existence: ExistenceCache = field(default_factory=ExistenceCache)
+
+
+def token_failure(family: Family) -> ApiError:
+    """D-5: the body each family answers for a missing, invalid, expired or revoked token."""
+    if family is Family.MAAS:
+        return ApiError("Invalid token.", status_code=400, error_code="ModelArts.0104")
+    if family is Family.MODELARTS:
+        return ApiError("Invalid token.", status_code=401, error_code="ModelArts.0203")
+    return IamError("The request you have made requires authentication.", status_code=401)
+
+
+def verify_token(request: Request, token: str) -> TokenClaims:
+    """Check signature, expiry, revocation and that the user and project still exist."""
+    state: AuthState = request.app.state.auth
+    claims = state.signer.verify(token, now_ms())
+    if state.revocations.is_revoked(claims.jti):
+        raise InvalidToken("revoked")
+    if not state.existence.exists(request.app.state.engine, claims):
+        raise InvalidToken("user or project gone")
+    return claims
+
+
+def _authenticate(request: Request, family: Family) -> Principal:
+    token = request.headers.get("x-auth-token")
+    if not token:
+        raise token_failure(family)
+    try:
+        return Principal(verify_token(request, token))
+    except InvalidToken:
+        raise token_failure(family) from None
+
+
+def _iam_principal(request: Request) -> Principal:
+    return _authenticate(request, Family.IAM)
+
+
+def _modelarts_principal(request: Request) -> Principal:
+    return _authenticate(request, Family.MODELARTS)
+
+
+def _maas_principal(request: Request) -> Principal:
+    return _authenticate(request, Family.MAAS)
+
+
+IamPrincipal = Annotated[Principal, Depends(_iam_principal)]
+ModelArtsPrincipal = Annotated[Principal, Depends(_modelarts_principal)]
+MaasPrincipal = Annotated[Principal, Depends(_maas_principal)]
+
+
+def not_scoped(project_id: str) -> ApiError:
+    """D-4."""
+    return ApiError(
+        f"Operation not allowed: the credential is not scoped to project {project_id}.",
+        status_code=403,
+        error_code="ModelArts.0105",
+    )
+
+
+def _modelarts_scope(project_id: str, principal: ModelArtsPrincipal) -> Scope:
+    if principal.project_id != project_id or principal.claims.project_name is None:
+        raise not_scoped(project_id)
+    return Scope(project_id=project_id, region_id=principal.claims.project_name)
+
+
+def _maas_scope(request: Request, project_id: str, principal: MaasPrincipal) -> Scope:
+    settings: Settings = request.app.state.settings
+    # D-3: outside the home region the MaaS API behaves as if it were not published.
+    if principal.claims.project_name != settings.maas_home_region:
+        raise ApiNotFound()
+    if principal.project_id != project_id:
+        raise not_scoped(project_id)
+    return Scope(project_id=project_id, region_id=settings.maas_home_region)
+
+
+ProjectScope = Annotated[Scope, Depends(_modelarts_scope)]
+MaasScope = Annotated[Scope, Depends(_maas_scope)]

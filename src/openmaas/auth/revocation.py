@@ -1,0 +1,56 @@
+"""Revoked tokens: written to the store, read back by every process within the poll interval."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from openmaas.clock import now_ms
+from openmaas.db.session import transaction
+from openmaas.db.tables import revoked_tokens
+
+log = logging.getLogger("openmaas.revocation")
+
+
+class RevocationList:
+    """An in-memory copy of ``revoked_tokens``, so checking a token never reads the store."""
+
+    def __init__(self) -> None:
+        self._revoked: set[str] = set()
+        self._seen_until = 0
+        self._lock = threading.Lock()
+
+    def is_revoked(self, token_id: str) -> bool:
+        return token_id in self._revoked
+
+    def revoke(self, connection: Connection, token_id: str, expires_at: int) -> None:
+        try:
+            with connection.begin_nested():
+                connection.execute(
+                    insert(revoked_tokens).values(token_id=token_id, expires_at=expires_at, revoked_at=now_ms())
+                )
+        except IntegrityError:
+            pass  # already revoked
+        with self._lock:
+            self._revoked.add(token_id)
+
+    def refresh(self, engine: Engine) -> None:
+        """Pull revocations newer than the last poll (with a margin for clock skew between writers)."""
+        since = max(0, self._seen_until - 10_000)
+        with transaction(engine, write=False) as connection:
+            rows = connection.execute(
+                select(revoked_tokens.c.token_id, revoked_tokens.c.revoked_at).where(
+                    revoked_tokens.c.revoked_at >= since
+                )
+            ).all()
+        with self._lock:
+            for row in rows:
+                self._revoked.add(row.token_id)
+                self._seen_until = max(self._seen_until, row.revoked_at)
+
+    def purge_expired(self, engine: Engine) -> None:
+        with transaction(engine, write=True) as connection:
+            connection.execute(delete(revoked_tokens).where(revoked_tokens.c.expires_at < now_ms()))

@@ -1,0 +1,89 @@
+"""Self-contained signed tokens: verifying one needs no database read.
+
+Wire form: ``omt1.<base64url(json claims)>.<base64url(hmac-sha256)>``. The key lives in the store
+(table ``server_keys``) so that every process sharing the store accepts every token, and tokens
+survive restarts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import asdict, dataclass
+
+import orjson
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from openmaas.db.tables import server_keys
+
+PREFIX = "omt1"
+KEY_NAME = "token_signing"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    jti: str
+    user_id: str
+    user_name: str
+    domain_id: str
+    domain_name: str
+    project_id: str | None
+    project_name: str | None
+    issued_at: int
+    expires_at: int
+
+
+class InvalidToken(Exception):
+    """The token is malformed, forged or expired."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class TokenSigner:
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def issue(self, claims: TokenClaims) -> str:
+        body = _b64(orjson.dumps(asdict(claims)))
+        return f"{PREFIX}.{body}.{self._sign(body)}"
+
+    def verify(self, token: str, now_ms: int) -> TokenClaims:
+        try:
+            prefix, body, signature = token.split(".")
+        except ValueError:
+            raise InvalidToken("malformed") from None
+        if prefix != PREFIX or not hmac.compare_digest(signature, self._sign(body)):
+            raise InvalidToken("bad signature")
+        try:
+            claims = TokenClaims(**orjson.loads(_unb64(body)))
+        except (ValueError, TypeError):
+            raise InvalidToken("malformed claims") from None
+        if claims.expires_at <= now_ms:
+            raise InvalidToken("expired")
+        return claims
+
+    def _sign(self, body: str) -> str:
+        return _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
+
+
+def load_or_create_key(connection: Connection) -> bytes:
+    """Read the signing key, creating it once for the whole store (safe when processes race)."""
+    row = connection.execute(select(server_keys.c.value).where(server_keys.c.name == KEY_NAME)).first()
+    if row is not None:
+        return bytes.fromhex(row.value)
+    try:
+        with connection.begin_nested():
+            connection.execute(insert(server_keys).values(name=KEY_NAME, value=secrets.token_hex(32)))
+    except IntegrityError:
+        pass
+    row = connection.execute(select(server_keys.c.value).where(server_keys.c.name == KEY_NAME)).one()
+    return bytes.fromhex(row.value)

@@ -1,0 +1,44 @@
+"""The request owns the transaction: one connection, one transaction, committed when the handler
+returns and rolled back when it raises."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection, Engine
+
+from openmaas.db.engine import SQLITE_BEGIN
+from openmaas.errors import ApiError
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
+    """One transaction; an ``ApiError`` with ``keeps_writes`` still commits (a failed login's count)."""
+    options = {SQLITE_BEGIN: "IMMEDIATE"} if write else {}
+    with engine.connect().execution_options(**options) as connection:
+        outer = connection.begin()
+        try:
+            yield connection
+        except ApiError as error:
+            outer.commit() if error.keeps_writes else outer.rollback()
+            raise
+        except BaseException:
+            outer.rollback()
+            raise
+        outer.commit()
+
+
+def _request_connection(request: Request) -> Iterator[Connection]:
+    engine: Engine = request.app.state.engine
+    with transaction(engine, write=request.method not in READ_METHODS) as connection:
+        yield connection
+
+
+# scope="function": the commit happens before the response is sent, so a failed commit is
+# still an error answer and a success is durable when the client sees it.
+DbConnection = Annotated[Connection, Depends(_request_connection, scope="function")]

@@ -1,0 +1,40 @@
+"""IAM wire errors (CONTRACT 4.4)."""
+
+from __future__ import annotations
+
+from openmaas.errors import IamError
+
+
+class WrongCredentials(IamError):
+    status_code = 401
+    # The failed-login counter must persist although the request fails (D-6).
+    keeps_writes = True
+
+    def __init__(self) -> None:
+        super().__init__("The username or password is wrong.")
+
+
+class UserLocked(IamError):
+    status_code = 401
+    keeps_writes = True
+
+    def __init__(self) -> None:
+        super().__init__("The account is locked due to too many failed login attempts. Try again later.")
+
+
+class ScopeNotAccessible(IamError):
+    status_code = 401
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"The {what} in the scope does not exist or is not accessible to the user.")
+
+
+class TokenNotFound(IamError):
+    status_code = 404
+
+    def __init__(self) -> None:
+        super().__init__("The token could not be found.")
+
+
+class BadIamRequest(IamError):
+    status_code = 400

@@ -1,0 +1,136 @@
+"""IAM rules: password login with lockout (D-6), token bodies (4.1), projects (4.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from openmaas.auth.passwords import verify_password
+from openmaas.auth.principal import AuthState
+from openmaas.auth.tokens import TokenClaims
+from openmaas.clock import iam_time, now_ms, hex_id
+from openmaas.config import Settings
+from openmaas.iam import repository
+from openmaas.iam.errors import ScopeNotAccessible, UserLocked, WrongCredentials
+from openmaas.iam.schemas import TokenRequest
+
+
+def login(connection: Connection, auth: AuthState, request: TokenRequest) -> tuple[str, TokenClaims]:
+    """Check the password and issue a token scoped as asked."""
+    identity = request.auth.identity.password.user
+    domain = repository.find_domain(connection, domain_id=identity.domain.id, name=identity.domain.name)
+    user = repository.find_user_for_login(connection, domain.id, identity.name) if domain else None
+    _check_password(connection, auth.settings, user, identity.password)
+    assert domain is not None and user is not None
+    project = _scoped_project(connection, domain, request)
+    now = now_ms()
+    claims = TokenClaims(
+        jti=hex_id(),
+        user_id=user.id,
+        user_name=user.name,
+        domain_id=domain.id,
+        domain_name=domain.name,
+        project_id=project.id if project else None,
+        project_name=project.name if project else None,
+        issued_at=now,
+        expires_at=now + auth.settings.token_lifetime_seconds * 1000,
+    )
+    return auth.signer.issue(claims), claims
+
+
+def _check_password(connection: Connection, settings: Settings, user: Row[Any] | None, password: str) -> None:
+    now = now_ms()
+    if user is not None and user.locked_until and user.locked_until > now:
+        raise UserLocked()
+    if verify_password(user.password_hash if user else None, password):
+        assert user is not None
+        if user.failed_logins:
+            repository.save_login_failures(connection, user.id, failed=0, window_start=None, locked_until=None)
+        return
+    if user is not None:
+        _count_failure(connection, settings, user, now)
+    raise WrongCredentials()
+
+
+def _count_failure(connection: Connection, settings: Settings, user: Row[Any], now: int) -> None:
+    window_ms = settings.lockout_seconds * 1000
+    in_window = user.failed_window_start is not None and now - user.failed_window_start < window_ms
+    failed = user.failed_logins + 1 if in_window else 1
+    window_start = user.failed_window_start if in_window else now
+    locked_until = now + window_ms if failed >= settings.lockout_attempts else None
+    repository.save_login_failures(
+        connection, user.id, failed=0 if locked_until else failed, window_start=None if locked_until else window_start,
+        locked_until=locked_until,
+    )
+
+
+def _scoped_project(connection: Connection, domain: Row[Any], request: TokenRequest) -> Row[Any] | None:
+    """The project the token is scoped to, or None for a domain-scoped (or unscoped) token."""
+    scope = request.auth.scope
+    if scope is not None and scope.domain is not None:
+        wanted = scope.domain
+        if (wanted.id and wanted.id != domain.id) or (wanted.name and wanted.name != domain.name):
+            raise ScopeNotAccessible("domain")
+    if scope is None or scope.project is None:
+        return None
+    project = repository.domain_project(connection, domain.id, project_id=scope.project.id, name=scope.project.name)
+    if project is None:
+        raise ScopeNotAccessible("project")
+    return project
+
+
+def token_body(claims: TokenClaims, settings: Settings, *, with_catalog: bool) -> dict[str, Any]:
+    domain = {"id": claims.domain_id, "name": claims.domain_name}
+    token: dict[str, Any] = {
+        "expires_at": iam_time(claims.expires_at),
+        "issued_at": iam_time(claims.issued_at),
+        "methods": ["password"],
+        "user": {"id": claims.user_id, "name": claims.user_name, "domain": domain, "password_expires_at": ""},
+        "roles": [{"id": "0", "name": "te_admin"}, {"id": "1", "name": "op_service"}],
+    }
+    if claims.project_id is not None:
+        token["project"] = {"id": claims.project_id, "name": claims.project_name, "domain": domain}
+    else:
+        token["domain"] = domain
+    if with_catalog:
+        token["catalog"] = _catalog(settings)
+    return {"token": token}
+
+
+def _catalog(settings: Settings) -> list[dict[str, Any]]:
+    base = settings.public_url.rstrip("/")
+    services = [("iam", "identity", base + "/v3"), ("modelarts", "modelarts", base)]
+    return [
+        {
+            "id": name,
+            "name": name,
+            "type": kind,
+            "endpoints": [
+                {"id": f"{name}-{region.id}", "interface": "public", "region": region.id, "region_id": region.id,
+                 "url": url}
+                for region in settings.regions
+            ],
+        }
+        for name, kind, url in services
+    ]
+
+
+def project_item(project: Row[Any], settings: Settings) -> dict[str, Any]:
+    return {
+        "id": project.id,
+        "name": project.name,
+        "domain_id": project.domain_id,
+        "enabled": True,
+        "is_domain": False,
+        "parent_id": project.domain_id,
+        "description": project.description,
+        "links": {"self": f"{settings.public_url.rstrip('/')}/v3/projects/{project.id}"},
+    }
+
+
+def projects_body(rows: list[Row[Any]], settings: Settings, self_link: str) -> dict[str, Any]:
+    return {
+        "projects": [project_item(row, settings) for row in rows],
+        "links": {"self": self_link, "next": None, "previous": None},
+    }

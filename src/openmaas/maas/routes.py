@@ -1,0 +1,67 @@
+"""MaaS: regions, workspaces and the founding API, Obtaining Inference Service Information (6.1-6.3)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from openmaas.auth.principal import MaasPrincipal, MaasScope
+from openmaas.db.session import DbConnection
+from openmaas.errors import InvalidParameter, json_response
+from openmaas.maas import service
+from openmaas.maas.service import ProjectDirectory
+from openmaas.services import repository as services
+from openmaas.services.service import listing_item, pages
+from openmaas.workspaces import repository as workspaces
+from openmaas.workspaces import service as workspace_rules
+
+router = APIRouter(prefix="/v1/{project_id}/maas/services", tags=["MaaS"])
+
+EMPTY_LISTING = {"data": [], "pages": 0, "total": 0}
+
+
+def _directory(request: Request) -> ProjectDirectory:
+    directory: ProjectDirectory = request.app.state.projects
+    return directory
+
+
+@router.get("/custom-endpoint/regions")
+def list_regions(request: Request, _scope: MaasScope) -> Response:
+    """The regions a custom endpoint may front a ModelArts service in."""
+    return json_response(service.regions_body(request.app.state.settings))
+
+
+@router.get("/workspace/{region_id}")
+def list_region_workspaces(
+    request: Request, _scope: MaasScope, principal: MaasPrincipal, connection: DbConnection, region_id: str
+) -> Response:
+    """The workspaces of the caller's project in ``region_id``, workspace "0" first."""
+    region_scope = _directory(request).scope_in(connection, principal.domain_id, region_id)
+    rows = workspaces.all_in_project(connection, region_scope) if region_scope else []
+    items = [service.maas_workspace(row) for row in rows]
+    return json_response({"total_count": len(items), "count": len(items), "workspaces": items})
+
+
+@router.get("/custom-endpoint/services/{region_id}")
+def list_region_services(
+    request: Request,
+    _scope: MaasScope,
+    principal: MaasPrincipal,
+    connection: DbConnection,
+    region_id: str,
+    workspace_id: Annotated[str, Query(min_length=1, max_length=64)] = "0",
+    limit: Annotated[int, Query(ge=1, le=500)] = 10,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """Obtaining Inference Service Information: the services of one region and workspace."""
+    if offset % limit:
+        raise InvalidParameter("offset", "must be a multiple of limit")
+    region_scope = _directory(request).scope_in(connection, principal.domain_id, region_id)
+    if region_scope is None:
+        return json_response(EMPTY_LISTING)
+    # The workspace row carries its maintained service count: `total` costs no row counting.
+    total = workspace_rules.require(connection, region_scope, workspace_id).service_count
+    rows = services.page(connection, region_scope.in_workspace(workspace_id), offset=offset, limit=limit)
+    return json_response({"data": [listing_item(row) for row in rows], "pages": pages(total, limit), "total": total})

@@ -1,0 +1,52 @@
+"""MaaS reads across regions: the caller's domain's project in another region (CONTRACT 6.1-6.3)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import Connection
+
+from openmaas.config import Settings
+from openmaas.db.scope import Scope
+from openmaas.iam import repository as iam_repository
+from openmaas.maas.errors import InvalidRegion
+
+
+class ProjectDirectory:
+    """(domain, region) -> project id. Projects are never re-homed, so a found one is cached."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._known: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def scope_in(self, connection: Connection, domain_id: str, region_id: str) -> Scope | None:
+        """The domain's project in ``region_id`` as a Scope, None if the domain has none there."""
+        if region_id not in self._settings.region_ids:
+            raise InvalidRegion(region_id)
+        project_id = self._known.get((domain_id, region_id))
+        if project_id is None:
+            row = iam_repository.domain_project(connection, domain_id, name=region_id)
+            if row is None:
+                return None
+            project_id = row.id
+            with self._lock:
+                self._known[(domain_id, region_id)] = project_id
+        return Scope(project_id=project_id, region_id=region_id)
+
+
+def regions_body(settings: Settings) -> dict[str, Any]:
+    return {
+        "region_items": [
+            {"region_id": region.id, "locales": {"en_us": region.en_us, "zh_cn": region.zh_cn}}
+            for region in settings.regions
+        ]
+    }
+
+
+def maas_workspace(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id, "name": row.name, "description": row.description, "owner": row.owner,
+        "create_time": row.create_time, "update_time": row.update_time, "auth_type": row.auth_type,
+    }

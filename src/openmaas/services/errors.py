@@ -1,0 +1,42 @@
+"""Service wire errors (CONTRACT 5.2-5.4)."""
+
+from __future__ import annotations
+
+from openmaas.errors import ApiError
+
+
+class ServiceNotFound(ApiError):
+    """D-9."""
+
+    error_code = "ModelArts.0102"
+
+    def __init__(self, service_id: str) -> None:
+        super().__init__(f"Service {service_id} does not exist.")
+
+
+class ServiceNameTaken(ApiError):
+    error_code = "ModelArts.0103"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Service name {name} already exists.")
+
+
+class IllegalAction(ApiError):
+    error_code = "ModelArts.0105"
+
+    def __init__(self, action: str, service_id: str, status: str) -> None:
+        super().__init__(f"Cannot {action} service {service_id} in status {status}.")
+
+
+class DeploymentNotFound(ApiError):
+    error_code = "ModelArts.0102"
+
+    def __init__(self, deployment_id: str) -> None:
+        super().__init__(f"Deployment {deployment_id} does not exist.")
+
+
+class VersionNotFound(ApiError):
+    error_code = "ModelArts.0102"
+
+    def __init__(self, version: str) -> None:
+        super().__init__(f"Version {version} does not exist.")

@@ -1,0 +1,147 @@
+"""SQL for services, their versions and tags. Tenant queries go through ``scoped``; the worker's
+scan for due transitions is the one query that spans projects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, delete, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from openmaas.db.scope import Scope, scoped
+from openmaas.db.tables import service_tags, service_versions, services, workspaces
+from openmaas.services.errors import ServiceNameTaken
+
+t = services
+
+# Exactly what a list item needs (CONTRACT 5.4 ServiceItem, 6.3 InferServerInfo): no more columns.
+LISTING_COLUMNS = (
+    t.c.id, t.c.name, t.c.status, t.c.version, t.c.version_count, t.c.description, t.c.type,
+    t.c.deploy_type, t.c.user_name, t.c.workspace_id, t.c.create_at, t.c.update_at, t.c.auth_type,
+)
+ITEM_COLUMNS = (*LISTING_COLUMNS, t.c.task_type, t.c.tags, t.c.schedule)
+
+
+def get(connection: Connection, scope: Scope, service_id: str) -> Row[Any] | None:
+    return connection.execute(scoped(select(t), t, scope).where(t.c.id == service_id)).first()
+
+
+def name_taken(connection: Connection, scope: Scope, name: str) -> bool:
+    return connection.execute(scoped(select(t.c.id), t, scope).where(t.c.name == name)).first() is not None
+
+
+def insert_service(connection: Connection, values: dict[str, Any], tags: Sequence[tuple[str, str]]) -> None:
+    try:
+        with connection.begin_nested():
+            connection.execute(insert(t).values(**values))
+    except IntegrityError:
+        # The unique (project_id, name) index decides races that the pre-check could not see.
+        raise ServiceNameTaken(values["name"]) from None
+    if tags:
+        connection.execute(
+            insert(service_tags), [{"service_id": values["id"], "key": k, "value": v} for k, v in tags]
+        )
+
+
+def insert_version(connection: Connection, values: dict[str, Any]) -> None:
+    connection.execute(insert(service_versions).values(**values))
+
+
+def version(connection: Connection, service_id: str, *, number: int | None = None,
+            name: str | None = None) -> Row[Any] | None:
+    statement = select(service_versions).where(service_versions.c.service_id == service_id)
+    if number is not None:
+        statement = statement.where(service_versions.c.number == number)
+    if name is not None:
+        statement = statement.where(service_versions.c.version == name)
+    return connection.execute(statement).first()
+
+
+def versions_page(connection: Connection, service_id: str, offset: int, limit: int) -> list[Row[Any]]:
+    statement = (
+        select(service_versions)
+        .where(service_versions.c.service_id == service_id)
+        .order_by(service_versions.c.number.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(connection.execute(statement).all())
+
+
+def compare_and_set(
+    connection: Connection, scope: Scope, service_id: str, row_version: int, values: dict[str, Any]
+) -> bool:
+    """Apply ``values`` only if nobody changed the row since it was read at ``row_version``."""
+    statement = (
+        scoped(update(t), t, scope)
+        .where(t.c.id == service_id, t.c.row_version == row_version)
+        .values(row_version=row_version + 1, **values)
+    )
+    return connection.execute(statement).rowcount == 1
+
+
+def remove(connection: Connection, scope: Scope, service_id: str, row_version: int) -> bool:
+    connection.execute(delete(service_tags).where(service_tags.c.service_id == service_id))
+    connection.execute(delete(service_versions).where(service_versions.c.service_id == service_id))
+    statement = scoped(delete(t), t, scope).where(t.c.id == service_id, t.c.row_version == row_version)
+    return connection.execute(statement).rowcount == 1
+
+
+def replace_tags(connection: Connection, service_id: str, tags: Sequence[tuple[str, str]]) -> None:
+    connection.execute(delete(service_tags).where(service_tags.c.service_id == service_id))
+    if tags:
+        connection.execute(insert(service_tags), [{"service_id": service_id, "key": k, "value": v} for k, v in tags])
+
+
+def _filtered(statement: Any, filters: dict[str, Any], tags: Sequence[tuple[str, str]]) -> Any:
+    for key, value in filters.items():
+        column = t.c[key]
+        statement = statement.where(column.contains(value, autoescape=True) if key == "description" else column == value)
+    for key, value in tags:
+        statement = statement.where(
+            exists().where(and_(service_tags.c.service_id == t.c.id, service_tags.c.key == key,
+                                service_tags.c.value == value))
+        )
+    return statement
+
+
+def page(
+    connection: Connection,
+    scope: Scope,
+    *,
+    columns: Sequence[Any] = LISTING_COLUMNS,
+    filters: dict[str, Any] | None = None,
+    tags: Sequence[tuple[str, str]] = (),
+    sort_key: str = "update_at",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 10,
+) -> list[Row[Any]]:
+    """One page, read through the (project, workspace, update_at, id) index: only the rows returned."""
+    statement = _filtered(scoped(select(*columns), t, scope), filters or {}, tags)
+    order = (t.c[sort_key].desc(), t.c.id.desc()) if descending else (t.c[sort_key].asc(), t.c.id.asc())
+    return list(connection.execute(statement.order_by(*order).offset(offset).limit(limit)).all())
+
+
+def total(
+    connection: Connection, scope: Scope, filters: dict[str, Any] | None = None, tags: Sequence[tuple[str, str]] = ()
+) -> int:
+    """Unfiltered totals come from the maintained per-workspace count, not from counting rows."""
+    if not filters and not tags:
+        counted = scoped(select(func.coalesce(func.sum(workspaces.c.service_count), 0)), workspaces, scope)
+        return int(connection.execute(counted).scalar_one())
+    statement = _filtered(scoped(select(func.count()).select_from(t), t, scope), filters or {}, tags)
+    return int(connection.execute(statement).scalar_one())
+
+
+def due_transitions(connection: Connection, now: int, limit: int) -> list[Row[Any]]:
+    """Services whose pending transition is due, across all projects (the lifecycle worker's scan)."""
+    statement = (
+        select(t.c.id, t.c.project_id, t.c.workspace_id, t.c.status, t.c.row_version, t.c.upstream_url,
+               t.c.transition_started_at, t.c.deploy_timeout_minutes)
+        .where(t.c.transition_due_at.is_not(None), t.c.transition_due_at <= now)
+        .order_by(t.c.transition_due_at)
+        .limit(limit)
+    )
+    return list(connection.execute(statement).all())

@@ -1,0 +1,65 @@
+"""SQL for workspaces; every statement goes through ``scoped``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from openmaas.db.scope import Scope, scoped
+from openmaas.db.tables import workspaces as table
+from openmaas.workspaces.errors import WorkspaceNameTaken
+
+SORT_COLUMNS = {"name": table.c.name, "update_time": table.c.update_time, "status": table.c.id}
+
+
+def get(connection: Connection, scope: Scope, workspace_id: str) -> Row[Any] | None:
+    statement = scoped(select(table), table, scope).where(table.c.id == workspace_id)
+    return connection.execute(statement).first()
+
+
+def page(
+    connection: Connection, scope: Scope, *, name: str | None, sort_by: str, order: str, offset: int, limit: int
+) -> tuple[int, list[Row[Any]]]:
+    statement = scoped(select(table), table, scope)
+    count = scoped(select(func.count()).select_from(table), table, scope)
+    if name:
+        statement = statement.where(table.c.name.contains(name, autoescape=True))
+        count = count.where(table.c.name.contains(name, autoescape=True))
+    column = SORT_COLUMNS[sort_by]
+    ordering = column.desc() if order == "desc" else column.asc()
+    rows = connection.execute(statement.order_by(ordering, table.c.id).offset(offset).limit(limit)).all()
+    return int(connection.execute(count).scalar_one()), list(rows)
+
+
+def all_in_project(connection: Connection, scope: Scope) -> list[Row[Any]]:
+    """Workspace "0" first, then by creation (CONTRACT 6.2)."""
+    statement = scoped(select(table), table, scope).order_by((table.c.id != "0"), table.c.create_time, table.c.id)
+    return list(connection.execute(statement).all())
+
+
+def insert_workspace(connection: Connection, scope: Scope, values: dict[str, Any]) -> None:
+    try:
+        with connection.begin_nested():
+            connection.execute(insert(table).values(project_id=scope.project_id, service_count=0, **values))
+    except IntegrityError:
+        raise WorkspaceNameTaken(values["name"]) from None
+
+
+def update_workspace(connection: Connection, scope: Scope, workspace_id: str, values: dict[str, Any]) -> None:
+    statement = scoped(update(table), table, scope).where(table.c.id == workspace_id).values(**values)
+    try:
+        with connection.begin_nested():
+            connection.execute(statement)
+    except IntegrityError:
+        raise WorkspaceNameTaken(values.get("name", "")) from None
+
+
+def delete_workspace(connection: Connection, scope: Scope, workspace_id: str) -> None:
+    connection.execute(scoped(delete(table), table, scope).where(table.c.id == workspace_id))
+
+
+def change_service_count(connection: Connection, scope: Scope, workspace_id: str, delta: int) -> None:
+    statement = scoped(update(table), table, scope).where(table.c.id == workspace_id)
+    connection.execute(statement.values(service_count=table.c.service_count + delta))

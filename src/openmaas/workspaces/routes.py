@@ -1,0 +1,64 @@
+"""Workspaces: /v1/{project_id}/workspaces (CONTRACT 5.1)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from openmaas.auth.principal import ModelArtsPrincipal, ProjectScope
+from openmaas.db.session import DbConnection
+from openmaas.errors import json_response
+from openmaas.workspaces import repository, service
+from openmaas.workspaces.schemas import Order, SortBy, WorkspaceCreate, WorkspaceUpdate
+
+router = APIRouter(prefix="/v1/{project_id}/workspaces", tags=["Workspaces"])
+
+
+@router.get("")
+def list_workspaces(
+    scope: ProjectScope,
+    connection: DbConnection,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+    sort_by: SortBy = "update_time",
+    order: Order = "desc",
+    name: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """List the project's workspaces."""
+    total, rows = repository.page(
+        connection, scope, name=name, sort_by=sort_by, order=order, offset=offset, limit=limit
+    )
+    items = [service.to_wire(row) for row in rows]
+    return json_response({"total_count": total, "count": len(items), "workspaces": items})
+
+
+@router.post("")
+def create_workspace(
+    scope: ProjectScope, principal: ModelArtsPrincipal, connection: DbConnection, body: WorkspaceCreate
+) -> Response:
+    """Create a workspace."""
+    return json_response(service.to_wire(service.create(connection, scope, principal.user_name, body)))
+
+
+@router.get("/{workspace_id}")
+def show_workspace(scope: ProjectScope, connection: DbConnection, workspace_id: str) -> Response:
+    """Show one workspace."""
+    return json_response(service.to_wire(service.require(connection, scope, workspace_id)))
+
+
+@router.put("/{workspace_id}")
+def update_workspace(
+    scope: ProjectScope, connection: DbConnection, workspace_id: str, body: WorkspaceUpdate
+) -> Response:
+    """Rename a workspace or change its description or auth_type."""
+    service.update(connection, scope, workspace_id, body)
+    return json_response({"workspace_id": workspace_id})
+
+
+@router.delete("/{workspace_id}")
+def delete_workspace(scope: ProjectScope, connection: DbConnection, workspace_id: str) -> Response:
+    """Delete an empty workspace."""
+    service.delete(connection, scope, workspace_id)
+    return json_response({"workspace_id": workspace_id})

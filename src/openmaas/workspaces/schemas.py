@@ -1,0 +1,44 @@
+"""Workspace request bodies (CONTRACT 5.1)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from openmaas.names import RESOURCE_NAME
+
+AuthType = Literal["PUBLIC", "PRIVATE", "INTERNAL"]
+SortBy = Literal["name", "update_time", "status"]
+Order = Literal["asc", "desc"]
+
+
+def _check_name(value: str) -> str:
+    if not RESOURCE_NAME.match(value):
+        raise ValueError("may contain only letters, Chinese characters, digits, hyphens and underscores")
+    if value == "default":
+        raise ValueError("is reserved")
+    return value
+
+
+class WorkspaceCreate(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    name: str = Field(min_length=4, max_length=64)
+    description: str = Field(default="", max_length=256)
+    auth_type: AuthType = "PUBLIC"
+
+    _name = field_validator("name")(_check_name)
+
+
+class WorkspaceUpdate(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    name: str | None = Field(default=None, min_length=4, max_length=64)
+    description: str | None = Field(default=None, max_length=256)
+    auth_type: AuthType | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str | None) -> str | None:
+        return None if value is None else _check_name(value)

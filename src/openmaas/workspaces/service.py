@@ -1,0 +1,66 @@
+"""Workspace rules (CONTRACT 5.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from openmaas.clock import hex_id, now_ms
+from openmaas.db.scope import Scope
+from openmaas.workspaces import repository
+from openmaas.workspaces.errors import DefaultWorkspaceProtected, WorkspaceNotEmpty, WorkspaceNotFound
+from openmaas.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate
+
+DEFAULT_WORKSPACE_ID = "0"
+
+
+def require(connection: Connection, scope: Scope, workspace_id: str) -> Row[Any]:
+    row = repository.get(connection, scope, workspace_id)
+    if row is None:
+        raise WorkspaceNotFound()
+    return row
+
+
+def create(connection: Connection, scope: Scope, owner: str, body: WorkspaceCreate) -> Row[Any]:
+    workspace_id = hex_id()
+    now = now_ms()
+    values = {
+        "id": workspace_id, "name": body.name, "description": body.description, "owner": owner,
+        "auth_type": body.auth_type, "create_time": now, "update_time": now,
+    }
+    repository.insert_workspace(connection, scope, values)
+    return require(connection, scope, workspace_id)
+
+
+def update(connection: Connection, scope: Scope, workspace_id: str, body: WorkspaceUpdate) -> None:
+    require(connection, scope, workspace_id)
+    changes = body.model_dump(exclude_none=True)
+    if workspace_id == DEFAULT_WORKSPACE_ID and "name" in changes:
+        raise DefaultWorkspaceProtected("renamed")
+    repository.update_workspace(connection, scope, workspace_id, {**changes, "update_time": now_ms()})
+
+
+def delete(connection: Connection, scope: Scope, workspace_id: str) -> None:
+    row = require(connection, scope, workspace_id)
+    if workspace_id == DEFAULT_WORKSPACE_ID:
+        raise DefaultWorkspaceProtected("deleted")
+    if row.service_count > 0:
+        raise WorkspaceNotEmpty(workspace_id)
+    repository.delete_workspace(connection, scope, workspace_id)
+
+
+def to_wire(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "description": row.description,
+        "owner": row.owner,
+        "auth_type": row.auth_type,
+        "enterprise_project_id": "0",
+        "enterprise_project_name": "default",
+        "create_time": row.create_time,
+        "update_time": row.update_time,
+        "status": "NORMAL",
+        "status_info": "",
+    }
