@@ -49,15 +49,19 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app = FastAPI(title="openmaas", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.runtime = Runtime(deploy_delay_ms=int(settings.deploy_delay_seconds * 1000),
-                                public_url=settings.public_url)
+    app.state.runtime = Runtime(
+        deploy_delay_ms=int(settings.deploy_delay_seconds * 1000), public_url=settings.public_url
+    )
     app.state.projects = ProjectDirectory(settings)
     install_error_handlers(app)
     for router in (iam_router, workspaces_router, services_router, maas_router):
         app.include_router(router)
     _add_probes(app, engine)
-    app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes,
-                       strict_content_type=settings.strict_content_type)
+    app.add_middleware(
+        RequestContext,
+        max_body_bytes=settings.max_body_bytes,
+        strict_content_type=settings.strict_content_type,
+    )
     return app
 
 

@@ -39,8 +39,11 @@ def bootstrap(engine: Engine, settings: Settings) -> BootstrapResult:
     if not created or settings.admin_password:
         return BootstrapResult(created=created)
     # Written only once the account is committed, so the file never holds a password that lost a race.
-    return BootstrapResult(created=True, generated_password=password,
-                           password_file=_write_password_file(settings.data_dir, password))
+    return BootstrapResult(
+        created=True,
+        generated_password=password,
+        password_file=_write_password_file(settings.data_dir, password),
+    )
 
 
 def _create_admin(connection: Connection, settings: Settings, password: str) -> None:

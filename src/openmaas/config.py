@@ -59,7 +59,9 @@ class Settings(BaseSettings):
         if len(set(ids)) != len(ids):
             raise ValueError("OPENMAAS_REGIONS lists a region id twice")
         if self.maas_home_region not in ids:
-            raise ValueError(f"OPENMAAS_MAAS_HOME_REGION {self.maas_home_region!r} is not in OPENMAAS_REGIONS")
+            raise ValueError(
+                f"OPENMAAS_MAAS_HOME_REGION {self.maas_home_region!r} is not in OPENMAAS_REGIONS"
+            )
         return self
 
     @cached_property

@@ -69,7 +69,9 @@ class ApiNotFound(ApiError):
 
 
 def json_response(body: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(orjson.dumps(body), status_code=status_code, media_type="application/json", headers=headers)
+    return Response(
+        orjson.dumps(body), status_code=status_code, media_type="application/json", headers=headers
+    )
 
 
 def _is_iam_path(request: Request) -> bool:

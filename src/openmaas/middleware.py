@@ -43,9 +43,17 @@ class RequestContext:
         if not length.isdigit() or int(length) > self.max_body_bytes:
             return f"Invalid parameter: body exceeds {self.max_body_bytes} bytes."
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if self.strict_content_type and scope["path"].startswith("/v") and content_type != b"application/json":
+        if (
+            self.strict_content_type
+            and scope["path"].startswith("/v")
+            and content_type != b"application/json"
+        ):
             return "Invalid parameter: Content-Type must be application/json."
-        if scope["method"].encode() in BODY_METHODS and int(length) and content_type not in (b"application/json", b""):
+        if (
+            scope["method"].encode() in BODY_METHODS
+            and int(length)
+            and content_type not in (b"application/json", b"")
+        ):
             return "Invalid parameter: body must be JSON (Content-Type application/json)."
         return None
 
@@ -56,6 +64,14 @@ async def _reply(send: Any, path: str, message: str) -> None:
     else:
         body = {"error_code": "ModelArts.0101", "error_msg": message}
     payload = orjson.dumps(body)
-    await send({"type": "http.response.start", "status": 400,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

@@ -13,11 +13,15 @@ import typer
 
 from openmaas_cli.display import console, fail
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="openmaas: a self-hosted ModelArts MaaS API.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="openmaas: a self-hosted ModelArts MaaS API."
+)
 db_app = typer.Typer(no_args_is_help=True, help="Manage the store.")
 app.add_typer(db_app, name="db")
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Folder for the embedded store [./.openmaas].")]
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Folder for the embedded store [./.openmaas].")
+]
 
 
 @app.command()

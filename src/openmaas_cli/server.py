@@ -8,7 +8,6 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from openmaas.config import Settings
-
 from openmaas_cli.display import console, fail
 
 
@@ -48,7 +47,9 @@ def prepare(settings: Settings) -> None:
             highlight=False,
         )
     elif result.created:
-        console.print(f"created user {settings.admin_user} in domain {settings.admin_domain}", highlight=False)
+        console.print(
+            f"created user {settings.admin_user} in domain {settings.admin_domain}", highlight=False
+        )
 
 
 def serve(host: str, port: int, data_dir: Path | None) -> None:
@@ -62,4 +63,3 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
     app = create_app(settings)
     # On SIGTERM uvicorn stops accepting, finishes in-flight requests, then runs the lifespan's exit.
     uvicorn.run(app, host=host, port=port, timeout_graceful_shutdown=30, access_log=False, log_level="info")
-

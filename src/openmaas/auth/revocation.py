@@ -30,7 +30,9 @@ class RevocationList:
         try:
             with connection.begin_nested():
                 connection.execute(
-                    insert(revoked_tokens).values(token_id=token_id, expires_at=expires_at, revoked_at=now_ms())
+                    insert(revoked_tokens).values(
+                        token_id=token_id, expires_at=expires_at, revoked_at=now_ms()
+                    )
                 )
         except IntegrityError:
             pass  # already revoked

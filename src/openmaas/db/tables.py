@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     ForeignKeyConstraint,
@@ -159,7 +160,50 @@ service_versions = Table(
     Column("update_at", BigInteger, nullable=False),
 )
 
+access_keys = Table(
+    "access_keys",
+    metadata,
+    # The AK itself (20 upper-case alphanumerics) is public; the SK is stored only encrypted.
+    Column("access", String(32), primary_key=True),
+    Column("user_id", ID, ForeignKey("users.id"), nullable=False, index=True),
+    Column("domain_id", ID, ForeignKey("domains.id"), nullable=False),
+    Column("secret_encrypted", String(512), nullable=False),
+    Column("description", String(255), nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("create_time", BigInteger, nullable=False),
+)
+
+custom_endpoints = Table(
+    "custom_endpoints",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("domain_id", ID, ForeignKey("domains.id"), nullable=False),
+    # The MaaS home-region project the endpoint was created through.
+    Column("project_id", ID, ForeignKey("projects.id"), nullable=False),
+    Column("endpoint_name", String(64), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("model_name", String(128), nullable=True),
+    Column("served_model_name", String(128), nullable=False),
+    Column("region", String(64), nullable=True),
+    Column("workspace_id", String(64), nullable=True),
+    Column("infer_service_id", UUID, nullable=True),
+    Column("rpm", Integer, nullable=True),
+    Column("tpm", Integer, nullable=True),
+    Column("remark", String(256), nullable=False, default=""),
+    Column("moderation", Boolean, nullable=False, default=True),
+    Column("agreement_id", String(64), nullable=True),
+    Column("create_at", BigInteger, nullable=False),
+    Column("update_at", BigInteger, nullable=False),
+    # Deleted endpoints stay as rows: their names stay taken in the domain forever (CONTRACT 2).
+    Column("deleted_at", BigInteger, nullable=True),
+    UniqueConstraint("domain_id", "endpoint_name"),
+    Index("ix_custom_endpoints_domain_live", "domain_id", "deleted_at", "create_at"),
+)
+
 __all__ = [
+    "access_keys",
+    "custom_endpoints",
     "domains",
     "metadata",
     "projects",

@@ -12,7 +12,9 @@ from openmaas.db.tables import domains, projects, users, workspaces
 
 def find_domain(connection: Connection, *, domain_id: str | None, name: str | None) -> Row[Any] | None:
     statement = select(domains)
-    statement = statement.where(domains.c.id == domain_id) if domain_id else statement.where(domains.c.name == name)
+    statement = (
+        statement.where(domains.c.id == domain_id) if domain_id else statement.where(domains.c.name == name)
+    )
     return connection.execute(statement).first()
 
 
@@ -64,7 +66,11 @@ def create_user(connection: Connection, domain_id: str, name: str, password_hash
     user_id = hex_id()
     connection.execute(
         insert(users).values(
-            id=user_id, domain_id=domain_id, name=name, password_hash=password_hash, failed_logins=0,
+            id=user_id,
+            domain_id=domain_id,
+            name=name,
+            password_hash=password_hash,
+            failed_logins=0,
             created_at=now_ms(),
         )
     )
@@ -76,12 +82,21 @@ def create_project(connection: Connection, domain_id: str, region_id: str, owner
     project_id = hex_id()
     now = now_ms()
     connection.execute(
-        insert(projects).values(id=project_id, domain_id=domain_id, name=region_id, description="", created_at=now)
+        insert(projects).values(
+            id=project_id, domain_id=domain_id, name=region_id, description="", created_at=now
+        )
     )
     connection.execute(
         insert(workspaces).values(
-            project_id=project_id, id="0", name="default", description="", owner=owner, auth_type="PUBLIC",
-            create_time=now, update_time=now, service_count=0,
+            project_id=project_id,
+            id="0",
+            name="default",
+            description="",
+            owner=owner,
+            auth_type="PUBLIC",
+            create_time=now,
+            update_time=now,
+            service_count=0,
         )
     )
     return project_id

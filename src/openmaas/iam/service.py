@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row
 from openmaas.auth.passwords import verify_password
 from openmaas.auth.principal import AuthState
 from openmaas.auth.tokens import TokenClaims
-from openmaas.clock import iam_time, now_ms, hex_id
+from openmaas.clock import hex_id, iam_time, now_ms
 from openmaas.config import Settings
 from openmaas.iam import repository
 from openmaas.iam.errors import ScopeNotAccessible, UserLocked, WrongCredentials
@@ -22,7 +22,8 @@ def login(connection: Connection, auth: AuthState, request: TokenRequest) -> tup
     domain = repository.find_domain(connection, domain_id=identity.domain.id, name=identity.domain.name)
     user = repository.find_user_for_login(connection, domain.id, identity.name) if domain else None
     _check_password(connection, auth.settings, user, identity.password)
-    assert domain is not None and user is not None
+    assert domain is not None
+    assert user is not None
     project = _scoped_project(connection, domain, request)
     now = now_ms()
     claims = TokenClaims(
@@ -46,7 +47,9 @@ def _check_password(connection: Connection, settings: Settings, user: Row[Any] |
     if verify_password(user.password_hash if user else None, password):
         assert user is not None
         if user.failed_logins:
-            repository.save_login_failures(connection, user.id, failed=0, window_start=None, locked_until=None)
+            repository.save_login_failures(
+                connection, user.id, failed=0, window_start=None, locked_until=None
+            )
         return
     if user is not None:
         _count_failure(connection, settings, user, now)
@@ -60,7 +63,10 @@ def _count_failure(connection: Connection, settings: Settings, user: Row[Any], n
     window_start = user.failed_window_start if in_window else now
     locked_until = now + window_ms if failed >= settings.lockout_attempts else None
     repository.save_login_failures(
-        connection, user.id, failed=0 if locked_until else failed, window_start=None if locked_until else window_start,
+        connection,
+        user.id,
+        failed=0 if locked_until else failed,
+        window_start=None if locked_until else window_start,
         locked_until=locked_until,
     )
 
@@ -74,7 +80,9 @@ def _scoped_project(connection: Connection, domain: Row[Any], request: TokenRequ
             raise ScopeNotAccessible("domain")
     if scope is None or scope.project is None:
         return None
-    project = repository.domain_project(connection, domain.id, project_id=scope.project.id, name=scope.project.name)
+    project = repository.domain_project(
+        connection, domain.id, project_id=scope.project.id, name=scope.project.name
+    )
     if project is None:
         raise ScopeNotAccessible("project")
     return project
@@ -107,8 +115,13 @@ def _catalog(settings: Settings) -> list[dict[str, Any]]:
             "name": name,
             "type": kind,
             "endpoints": [
-                {"id": f"{name}-{region.id}", "interface": "public", "region": region.id, "region_id": region.id,
-                 "url": url}
+                {
+                    "id": f"{name}-{region.id}",
+                    "interface": "public",
+                    "region": region.id,
+                    "region_id": region.id,
+                    "url": url,
+                }
                 for region in settings.regions
             ],
         }

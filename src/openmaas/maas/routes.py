@@ -64,4 +64,6 @@ def list_region_services(
     # The workspace row carries its maintained service count: `total` costs no row counting.
     total = workspace_rules.require(connection, region_scope, workspace_id).service_count
     rows = services.page(connection, region_scope.in_workspace(workspace_id), offset=offset, limit=limit)
-    return json_response({"data": [listing_item(row) for row in rows], "pages": pages(total, limit), "total": total})
+    return json_response(
+        {"data": [listing_item(row) for row in rows], "pages": pages(total, limit), "total": total}
+    )

@@ -47,6 +47,11 @@ def regions_body(settings: Settings) -> dict[str, Any]:
 
 def maas_workspace(row: Any) -> dict[str, Any]:
     return {
-        "id": row.id, "name": row.name, "description": row.description, "owner": row.owner,
-        "create_time": row.create_time, "update_time": row.update_time, "auth_type": row.auth_type,
+        "id": row.id,
+        "name": row.name,
+        "description": row.description,
+        "owner": row.owner,
+        "create_time": row.create_time,
+        "update_time": row.update_time,
+        "auth_type": row.auth_type,
     }

@@ -17,10 +17,31 @@ t = services
 
 # Exactly what a list item needs (CONTRACT 5.4 ServiceItem, 6.3 InferServerInfo): no more columns.
 LISTING_COLUMNS = (
-    t.c.id, t.c.name, t.c.status, t.c.version, t.c.version_count, t.c.description, t.c.type,
-    t.c.deploy_type, t.c.user_name, t.c.workspace_id, t.c.create_at, t.c.update_at, t.c.auth_type,
+    t.c.id,
+    t.c.name,
+    t.c.status,
+    t.c.version,
+    t.c.version_count,
+    t.c.description,
+    t.c.type,
+    t.c.deploy_type,
+    t.c.user_name,
+    t.c.workspace_id,
+    t.c.create_at,
+    t.c.update_at,
+    t.c.auth_type,
 )
 ITEM_COLUMNS = (*LISTING_COLUMNS, t.c.task_type, t.c.tags, t.c.schedule)
+DUE_COLUMNS: tuple[Any, ...] = (
+    t.c.id,
+    t.c.project_id,
+    t.c.workspace_id,
+    t.c.status,
+    t.c.row_version,
+    t.c.upstream_url,
+    t.c.transition_started_at,
+    t.c.deploy_timeout_minutes,
+)
 
 
 def get(connection: Connection, scope: Scope, service_id: str) -> Row[Any] | None:
@@ -48,8 +69,9 @@ def insert_version(connection: Connection, values: dict[str, Any]) -> None:
     connection.execute(insert(service_versions).values(**values))
 
 
-def version(connection: Connection, service_id: str, *, number: int | None = None,
-            name: str | None = None) -> Row[Any] | None:
+def version(
+    connection: Connection, service_id: str, *, number: int | None = None, name: str | None = None
+) -> Row[Any] | None:
     statement = select(service_versions).where(service_versions.c.service_id == service_id)
     if number is not None:
         statement = statement.where(service_versions.c.number == number)
@@ -91,17 +113,26 @@ def remove(connection: Connection, scope: Scope, service_id: str, row_version: i
 def replace_tags(connection: Connection, service_id: str, tags: Sequence[tuple[str, str]]) -> None:
     connection.execute(delete(service_tags).where(service_tags.c.service_id == service_id))
     if tags:
-        connection.execute(insert(service_tags), [{"service_id": service_id, "key": k, "value": v} for k, v in tags])
+        connection.execute(
+            insert(service_tags), [{"service_id": service_id, "key": k, "value": v} for k, v in tags]
+        )
 
 
 def _filtered(statement: Any, filters: dict[str, Any], tags: Sequence[tuple[str, str]]) -> Any:
     for key, value in filters.items():
         column = t.c[key]
-        statement = statement.where(column.contains(value, autoescape=True) if key == "description" else column == value)
+        statement = statement.where(
+            column.contains(value, autoescape=True) if key == "description" else column == value
+        )
     for key, value in tags:
         statement = statement.where(
-            exists().where(and_(service_tags.c.service_id == t.c.id, service_tags.c.key == key,
-                                service_tags.c.value == value))
+            exists().where(
+                and_(
+                    service_tags.c.service_id == t.c.id,
+                    service_tags.c.key == key,
+                    service_tags.c.value == value,
+                )
+            )
         )
     return statement
 
@@ -121,11 +152,17 @@ def page(
     """One page, read through the (project, workspace, update_at, id) index: only the rows returned."""
     statement = _filtered(scoped(select(*columns), t, scope), filters or {}, tags)
     order = (t.c[sort_key].desc(), t.c.id.desc()) if descending else (t.c[sort_key].asc(), t.c.id.asc())
-    return list(connection.execute(statement.order_by(*order).offset(offset).limit(limit)).all())
+    rows: list[Row[Any]] = list(
+        connection.execute(statement.order_by(*order).offset(offset).limit(limit)).all()
+    )
+    return rows
 
 
 def total(
-    connection: Connection, scope: Scope, filters: dict[str, Any] | None = None, tags: Sequence[tuple[str, str]] = ()
+    connection: Connection,
+    scope: Scope,
+    filters: dict[str, Any] | None = None,
+    tags: Sequence[tuple[str, str]] = (),
 ) -> int:
     """Unfiltered totals come from the maintained per-workspace count, not from counting rows."""
     if not filters and not tags:
@@ -138,8 +175,7 @@ def total(
 def due_transitions(connection: Connection, now: int, limit: int) -> list[Row[Any]]:
     """Services whose pending transition is due, across all projects (the lifecycle worker's scan)."""
     statement = (
-        select(t.c.id, t.c.project_id, t.c.workspace_id, t.c.status, t.c.row_version, t.c.upstream_url,
-               t.c.transition_started_at, t.c.deploy_timeout_minutes)
+        select(*DUE_COLUMNS)
         .where(t.c.transition_due_at.is_not(None), t.c.transition_due_at <= now)
         .order_by(t.c.transition_due_at)
         .limit(limit)

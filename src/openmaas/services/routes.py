@@ -28,43 +28,70 @@ RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 
 @router.post("")
 def create_service(
-    scope: ProjectScope, principal: ModelArtsPrincipal, connection: DbConnection, runtime: RuntimeDep,
+    scope: ProjectScope,
+    principal: ModelArtsPrincipal,
+    connection: DbConnection,
+    runtime: RuntimeDep,
     body: ServiceCreate,
 ) -> Response:
     """Create a service; it starts DEPLOYING."""
     service_id = service.create(connection, scope, principal.user_name, body, runtime)
-    return json_response(service.service_object(connection, service.require(connection, scope, service_id), runtime))
+    return json_response(
+        service.service_object(connection, service.require(connection, scope, service_id), runtime)
+    )
 
 
 @router.get("")
-def list_services(scope: ProjectScope, connection: DbConnection, query: Annotated[ListQuery, Query()]) -> Response:
+def list_services(
+    scope: ProjectScope, connection: DbConnection, query: Annotated[ListQuery, Query()]
+) -> Response:
     """List services with filters, sorting and paging."""
     service.check_page(query)
     narrowed = scope.in_workspace(query.workspace_id) if query.workspace_id is not None else scope
     filters, tags = query.filters(), query.tag_pairs()
     rows = repository.page(
-        connection, narrowed, columns=repository.ITEM_COLUMNS, filters=filters, tags=tags,
-        sort_key=query.sort_key, descending=query.sort_dir == "DESC", offset=query.offset, limit=query.limit,
+        connection,
+        narrowed,
+        columns=repository.ITEM_COLUMNS,
+        filters=filters,
+        tags=tags,
+        sort_key=query.sort_key,
+        descending=query.sort_dir == "DESC",
+        offset=query.offset,
+        limit=query.limit,
     )
     total = repository.total(connection, narrowed, filters, tags)
-    return json_response({
-        "data": [service.list_item(row) for row in rows], "current": query.offset // query.limit,
-        "size": len(rows), "pages": service.pages(total, query.limit), "total": total,
-    })
+    return json_response(
+        {
+            "data": [service.list_item(row) for row in rows],
+            "current": query.offset // query.limit,
+            "size": len(rows),
+            "pages": service.pages(total, query.limit),
+            "total": total,
+        }
+    )
 
 
 @router.post("/delete")
-def delete_services(scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, body: BatchDelete) -> Response:
+def delete_services(
+    scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, body: BatchDelete
+) -> Response:
     """Delete services; each answers DELETING and disappears when the worker is done."""
     ids = service.delete_many(connection, scope, body.service_ids, runtime)
-    objects = [service.service_object(connection, service.require(connection, scope, i), runtime) for i in ids]
+    objects = [
+        service.service_object(connection, service.require(connection, scope, i), runtime) for i in ids
+    ]
     return json_response({"service_responses": objects})
 
 
 @router.get("/{service_id}")
-def show_service(scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, service_id: str) -> Response:
+def show_service(
+    scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, service_id: str
+) -> Response:
     """Show one service."""
-    return json_response(service.service_object(connection, service.require(connection, scope, service_id), runtime))
+    return json_response(
+        service.service_object(connection, service.require(connection, scope, service_id), runtime)
+    )
 
 
 @router.put("/{service_id}")
@@ -73,32 +100,46 @@ def update_service(
 ) -> Response:
     """Update a service; anything but the description makes a new version and upgrades it."""
     service.update(connection, scope, service_id, body, runtime)
-    return json_response(service.service_object(connection, service.require(connection, scope, service_id), runtime))
+    return json_response(
+        service.service_object(connection, service.require(connection, scope, service_id), runtime)
+    )
 
 
 @router.post("/{service_id}/start")
-def start_service(scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, service_id: str) -> Response:
+def start_service(
+    scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, service_id: str
+) -> Response:
     """Start a stopped or failed service."""
     service.act(connection, scope, service_id, "start", runtime)
-    return json_response(service.service_object(connection, service.require(connection, scope, service_id), runtime))
+    return json_response(
+        service.service_object(connection, service.require(connection, scope, service_id), runtime)
+    )
 
 
 @router.post("/{service_id}/stop")
-def stop_service(scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, service_id: str) -> Response:
+def stop_service(
+    scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, service_id: str
+) -> Response:
     """Stop a service."""
     service.act(connection, scope, service_id, "stop", runtime)
-    return json_response(service.service_object(connection, service.require(connection, scope, service_id), runtime))
+    return json_response(
+        service.service_object(connection, service.require(connection, scope, service_id), runtime)
+    )
 
 
 @router.get("/{service_id}/deployments")
 def list_deployments(scope: ProjectScope, connection: DbConnection, service_id: str) -> Response:
     """A service's deployments (openmaas runs one per service)."""
     row = service.require(connection, scope, service_id)
-    return json_response({"data": [service.deployment_item(row)], "current": 0, "size": 1, "pages": 1, "total": 1})
+    return json_response(
+        {"data": [service.deployment_item(row)], "current": 0, "size": 1, "pages": 1, "total": 1}
+    )
 
 
 @router.get("/{service_id}/deployments/{deployment_id}")
-def show_deployment(scope: ProjectScope, connection: DbConnection, service_id: str, deployment_id: str) -> Response:
+def show_deployment(
+    scope: ProjectScope, connection: DbConnection, service_id: str, deployment_id: str
+) -> Response:
     """One deployment of a service."""
     row = _deployment(connection, scope, service_id, deployment_id)
     current = repository.version(connection, row.id, number=row.version_count)
@@ -117,10 +158,15 @@ def list_versions(
     """The versions of a deployment, newest first."""
     row = _deployment(connection, scope, service_id, deployment_id)
     versions = repository.versions_page(connection, row.id, offset, limit)
-    return json_response({
-        "data": [service.version_item(row, version) for version in versions], "current": offset // limit,
-        "size": len(versions), "pages": service.pages(row.version_count, limit), "total": row.version_count,
-    })
+    return json_response(
+        {
+            "data": [service.version_item(row, version) for version in versions],
+            "current": offset // limit,
+            "size": len(versions),
+            "pages": service.pages(row.version_count, limit),
+            "total": row.version_count,
+        }
+    )
 
 
 @router.get("/{service_id}/deployments/{deployment_id}/versions/{version}")

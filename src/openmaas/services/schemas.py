@@ -14,8 +14,13 @@ VERSION = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,2})$")
 ServiceType = Literal["REAL_TIME", "ASYNC_REAL_TIME"]
 DeployType = Literal["SINGLE", "MULTI"]
 TaskType = Literal[
-    "TEXT_GENERATION", "IMAGE_UNDERSTANDING", "VIDEO_GENERATION", "IMAGE_GENERATION", "RERANK",
-    "VECTOR_MODEL", "EMBEDDING",
+    "TEXT_GENERATION",
+    "IMAGE_UNDERSTANDING",
+    "VIDEO_GENERATION",
+    "IMAGE_GENERATION",
+    "RERANK",
+    "VECTOR_MODEL",
+    "EMBEDDING",
 ]
 WorkloadType = Literal["DEPLOYMENT", "LWS"]
 InvokeAuthType = Literal["TOKEN", "API_KEY", "NONE"]
@@ -114,6 +119,7 @@ class ServiceCreate(_ServiceFields):
 class ServiceUpdate(_ServiceFields):
     group_configs: list[GroupConfig] | None = Field(default=None, max_length=1)
     runtime_config: RuntimeConfig | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=20)
 
     def changes_deployment(self) -> bool:
         """Anything but the description makes a new version (CONTRACT 5.3)."""

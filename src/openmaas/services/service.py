@@ -37,7 +37,9 @@ def require(connection: Connection, scope: Scope, service_id: str) -> Row[Any]:
     return row
 
 
-def create(connection: Connection, scope: Scope, user_name: str, body: ServiceCreate, runtime: Runtime) -> str:
+def create(
+    connection: Connection, scope: Scope, user_name: str, body: ServiceCreate, runtime: Runtime
+) -> str:
     workspaces.require(connection, scope, body.workspace_id)
     if repository.name_taken(connection, scope, body.name):
         raise ServiceNameTaken(body.name)
@@ -45,24 +47,45 @@ def create(connection: Connection, scope: Scope, user_name: str, body: ServiceCr
     now = now_ms()
     service_id = uuid_id()
     version = body.version or DEFAULT_VERSION
-    repository.insert_service(connection, {
-        "id": service_id, "project_id": scope.project_id, "workspace_id": body.workspace_id,
-        "name": body.name, "status": Status.DEPLOYING, "description": body.description or "",
-        "type": body.type, "deploy_type": body.deploy_type, "task_type": body.task_type,
-        "workload_type": body.workload_type, "auth_type": body.runtime_config.service_invoke.auth_type,
-        "user_name": user_name, "version": version, "version_count": 1,
-        "deploy_timeout_minutes": _timeout(body.deploy_timeout_minutes),
-        "deployment_id": uuid_id(), "tags": [{"key": k, "value": v} for k, v in tags],
-        "schedule": body.schedule or [], "upstream_url": body.upstream_url, "failure_reason": None,
-        "create_at": now, "update_at": now, "transition_due_at": now + runtime.deploy_delay_ms,
-        "transition_started_at": now, "row_version": 1,
-    }, tags)
+    repository.insert_service(
+        connection,
+        {
+            "id": service_id,
+            "project_id": scope.project_id,
+            "workspace_id": body.workspace_id,
+            "name": body.name,
+            "status": Status.DEPLOYING,
+            "description": body.description or "",
+            "type": body.type,
+            "deploy_type": body.deploy_type,
+            "task_type": body.task_type,
+            "workload_type": body.workload_type,
+            "auth_type": body.runtime_config.service_invoke.auth_type,
+            "user_name": user_name,
+            "version": version,
+            "version_count": 1,
+            "deploy_timeout_minutes": _timeout(body.deploy_timeout_minutes),
+            "deployment_id": uuid_id(),
+            "tags": [{"key": k, "value": v} for k, v in tags],
+            "schedule": body.schedule or [],
+            "upstream_url": body.upstream_url,
+            "failure_reason": None,
+            "create_at": now,
+            "update_at": now,
+            "transition_due_at": now + runtime.deploy_delay_ms,
+            "transition_started_at": now,
+            "row_version": 1,
+        },
+        tags,
+    )
     _insert_version(connection, service_id, 1, version, body.description or "", _config(body), now)
     workspace_repository.change_service_count(connection, scope, body.workspace_id, +1)
     return service_id
 
 
-def update(connection: Connection, scope: Scope, service_id: str, body: ServiceUpdate, runtime: Runtime) -> None:
+def update(
+    connection: Connection, scope: Scope, service_id: str, body: ServiceUpdate, runtime: Runtime
+) -> None:
     row = require(connection, scope, service_id)
     if not body.changes_deployment():
         _transition(connection, scope, row, "describe", runtime, {"description": body.description or ""})
@@ -94,7 +117,12 @@ def delete_many(connection: Connection, scope: Scope, service_ids: list[str], ru
 
 
 def _transition(
-    connection: Connection, scope: Scope, row: Row[Any], action: str, runtime: Runtime, changes: dict[str, Any]
+    connection: Connection,
+    scope: Scope,
+    row: Row[Any],
+    action: str,
+    runtime: Runtime,
+    changes: dict[str, Any],
 ) -> None:
     target = ACTIONS[action].target(Status(row.status))
     if target is None:
@@ -102,21 +130,36 @@ def _transition(
     now = now_ms()
     values = {**changes, "status": target, "update_at": now}
     if target != row.status and target in SETTLES:
-        values.update(transition_due_at=now + runtime.deploy_delay_ms, transition_started_at=now,
-                      failure_reason=None)
+        values.update(
+            transition_due_at=now + runtime.deploy_delay_ms, transition_started_at=now, failure_reason=None
+        )
     if not repository.compare_and_set(connection, scope, row.id, row.row_version, values):
         # Someone (the worker, another request) moved it first: judge the action on the fresh row.
         _transition(connection, scope, require(connection, scope, row.id), action, runtime, changes)
 
 
 def _insert_version(
-    connection: Connection, service_id: str, number: int, version: str, description: str, config: dict[str, Any],
+    connection: Connection,
+    service_id: str,
+    number: int,
+    version: str,
+    description: str,
+    config: dict[str, Any],
     now: int,
 ) -> None:
-    repository.insert_version(connection, {
-        "service_id": service_id, "number": number, "id": uuid_id(), "version": version,
-        "description": description, "config": config, "create_at": now, "update_at": now,
-    })
+    repository.insert_version(
+        connection,
+        {
+            "service_id": service_id,
+            "number": number,
+            "id": uuid_id(),
+            "version": version,
+            "description": description,
+            "config": config,
+            "create_at": now,
+            "update_at": now,
+        },
+    )
 
 
 def _config(body: ServiceCreate | ServiceUpdate) -> dict[str, Any]:
@@ -183,55 +226,99 @@ def pages(total: int, limit: int) -> int:
 def listing_item(row: Row[Any]) -> dict[str, Any]:
     """InferServerInfo (6.3): exactly these fields, integers where D-1 says so."""
     return {
-        "id": row.id, "name": row.name, "status": row.status, "version": row.version,
-        "version_count": row.version_count, "description": row.description, "type": row.type,
-        "deploy_type": row.deploy_type, "user_name": row.user_name, "workspace_id": row.workspace_id,
-        "create_at": row.create_at, "update_at": row.update_at, "auth_type": row.auth_type,
+        "id": row.id,
+        "name": row.name,
+        "status": row.status,
+        "version": row.version,
+        "version_count": row.version_count,
+        "description": row.description,
+        "type": row.type,
+        "deploy_type": row.deploy_type,
+        "user_name": row.user_name,
+        "workspace_id": row.workspace_id,
+        "create_at": row.create_at,
+        "update_at": row.update_at,
+        "auth_type": row.auth_type,
     }
 
 
 def list_item(row: Row[Any]) -> dict[str, Any]:
     """ServiceItem of the v2 list."""
-    return {**listing_item(row), "task_type": row.task_type, "tags": row.tags, "schedule": row.schedule,
-            "frozen_infos": []}
+    return {
+        **listing_item(row),
+        "task_type": row.task_type,
+        "tags": row.tags,
+        "schedule": row.schedule,
+        "frozen_infos": [],
+    }
 
 
 def service_object(connection: Connection, row: Row[Any], runtime: Runtime) -> dict[str, Any]:
     current = repository.version(connection, row.id, number=row.version_count)
     predict_url = f"{runtime.public_url.rstrip('/')}/v1/infers/{row.id}"
     return {
-        "id": row.id, "name": row.name, "workspace_id": row.workspace_id, "type": row.type,
-        "deploy_type": row.deploy_type, "status": row.status, "failure_reason": row.failure_reason or "",
+        "id": row.id,
+        "name": row.name,
+        "workspace_id": row.workspace_id,
+        "type": row.type,
+        "deploy_type": row.deploy_type,
+        "status": row.status,
+        "failure_reason": row.failure_reason or "",
         "version": _version_object(row, current, predict_url),
         "predict_url": [{"type": "REAL_TIME", "urls": [predict_url]}],
-        "tags": row.tags, "deploy_timeout_minutes": row.deploy_timeout_minutes, "schedule": row.schedule,
+        "tags": row.tags,
+        "deploy_timeout_minutes": row.deploy_timeout_minutes,
+        "schedule": row.schedule,
         # The SDK types these two as strings here (CONTRACT 5.4).
-        "create_at": str(row.create_at), "update_at": str(row.update_at),
-        "task_type": row.task_type, "frozen_infos": [],
+        "create_at": str(row.create_at),
+        "update_at": str(row.update_at),
+        "task_type": row.task_type,
+        "frozen_infos": [],
     }
 
 
 def _version_object(row: Row[Any], version: Row[Any] | None, predict_url: str) -> dict[str, Any]:
     config = version.config if version else {}
     groups = [
-        {**group, "version": row.version, "status": row.status, "deploy_type": row.deploy_type,
-         "workload_type": row.workload_type, "version_count": row.version_count}
+        {
+            **group,
+            "version": row.version,
+            "status": row.status,
+            "deploy_type": row.deploy_type,
+            "workload_type": row.workload_type,
+            "version_count": row.version_count,
+        }
         for group in config.get("group_configs", [])
     ]
     return {
-        "id": version.id if version else "", "version": row.version,
-        "description": version.description if version else "", "predict_url": predict_url,
-        "runtime_config": config.get("runtime_config", {}), "upgrade_config": config.get("upgrade_config"),
-        "instance_groups": groups, "deploy_timeout_minutes": row.deploy_timeout_minutes,
+        "id": version.id if version else "",
+        "version": row.version,
+        "description": version.description if version else "",
+        "predict_url": predict_url,
+        "runtime_config": config.get("runtime_config", {}),
+        "upgrade_config": config.get("upgrade_config"),
+        "instance_groups": groups,
+        "deploy_timeout_minutes": row.deploy_timeout_minutes,
     }
 
 
 def deployment_item(row: Row[Any]) -> dict[str, Any]:
     return {
-        "id": row.deployment_id, "name": row.name, "infer_name": row.name, "service_group_name": "default",
-        "status": row.status, "lts_state": "", "mirror_traffic_enable": False, "mirror_traffic_weight": "0",
-        "weight": 100, "traffic_ratio": "100", "pool_id": "", "version": row.version,
-        "deploy_type": row.deploy_type, "create_at": row.create_at, "update_at": row.update_at,
+        "id": row.deployment_id,
+        "name": row.name,
+        "infer_name": row.name,
+        "service_group_name": "default",
+        "status": row.status,
+        "lts_state": "",
+        "mirror_traffic_enable": False,
+        "mirror_traffic_weight": "0",
+        "weight": 100,
+        "traffic_ratio": "100",
+        "pool_id": "",
+        "version": row.version,
+        "deploy_type": row.deploy_type,
+        "create_at": row.create_at,
+        "update_at": row.update_at,
         "frozen_infos": [],
     }
 
@@ -239,24 +326,39 @@ def deployment_item(row: Row[Any]) -> dict[str, Any]:
 def deployment_detail(row: Row[Any], version: Row[Any] | None) -> dict[str, Any]:
     group = ((version.config if version else {}).get("group_configs") or [{}])[0]
     return {
-        "id": row.deployment_id, "name": row.name, "deployment_name": row.name, "infer_name": row.name,
-        "description": version.description if version else row.description, "pool_id": "",
-        "framework": group.get("framework", "COMMON"), "version": row.version,
-        "version_id": version.id if version else "", "version_count": row.version_count,
-        "count": group.get("count", 1), "weight": group.get("weight", 100), "priority": group.get("priority", 1),
-        "status": row.status, "deploy_type": row.deploy_type, "workload_type": row.workload_type or "DEPLOYMENT",
-        "user_name": row.user_name, "frozen_infos": [],
-        "create_at": iso_time(row.create_at), "update_at": iso_time(row.update_at),
+        "id": row.deployment_id,
+        "name": row.name,
+        "deployment_name": row.name,
+        "infer_name": row.name,
+        "description": version.description if version else row.description,
+        "pool_id": "",
+        "framework": group.get("framework", "COMMON"),
+        "version": row.version,
+        "version_id": version.id if version else "",
+        "version_count": row.version_count,
+        "count": group.get("count", 1),
+        "weight": group.get("weight", 100),
+        "priority": group.get("priority", 1),
+        "status": row.status,
+        "deploy_type": row.deploy_type,
+        "workload_type": row.workload_type or "DEPLOYMENT",
+        "user_name": row.user_name,
+        "frozen_infos": [],
+        "create_at": iso_time(row.create_at),
+        "update_at": iso_time(row.update_at),
     }
 
 
 def version_item(service: Row[Any], version: Row[Any]) -> dict[str, Any]:
     current = version.number == service.version_count
     return {
-        "infer_name": service.name, "version": version.version,
-        "version_status": service.status if current else "HISTORY", "description": version.description,
+        "infer_name": service.name,
+        "version": version.version,
+        "version_status": service.status if current else "HISTORY",
+        "description": version.description,
         "deploy_type": service.deploy_type,
-        "create_at": iso_time(version.create_at), "update_at": iso_time(version.update_at),
+        "create_at": iso_time(version.create_at),
+        "update_at": iso_time(version.update_at),
     }
 
 

@@ -42,13 +42,21 @@ ACTIONS: dict[str, Action] = {
     "start": Action("start", {S.STOPPED: S.DEPLOYING, S.FAILED: S.DEPLOYING, S.ERROR: S.DEPLOYING}),
     "stop": Action(
         "stop",
-        {s: S.STOPPING for s in (S.RUNNING, S.DEPLOYING, S.UPGRADING, S.FAILED, S.CONCERNING, S.ERROR, S.INIT)},
+        {
+            s: S.STOPPING
+            for s in (S.RUNNING, S.DEPLOYING, S.UPGRADING, S.FAILED, S.CONCERNING, S.ERROR, S.INIT)
+        },
     ),
     # An update that changes the deployment: a stopped service keeps its new version until started.
     "upgrade": Action(
         "update",
-        {S.RUNNING: S.UPGRADING, S.FAILED: S.UPGRADING, S.CONCERNING: S.UPGRADING, S.ERROR: S.UPGRADING,
-         S.STOPPED: S.STOPPED},
+        {
+            S.RUNNING: S.UPGRADING,
+            S.FAILED: S.UPGRADING,
+            S.CONCERNING: S.UPGRADING,
+            S.ERROR: S.UPGRADING,
+            S.STOPPED: S.STOPPED,
+        },
     ),
     # An update of the description alone changes no status.
     "describe": Action("update", {s: s for s in Status if s is not S.DELETING}),

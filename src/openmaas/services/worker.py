@@ -63,14 +63,21 @@ class LifecycleWorker:
         if target is None:
             return {}
         now = now_ms()
-        settled: dict[str, Any] = {"status": target, "update_at": now, "transition_due_at": None,
-                                   "transition_started_at": None}
+        settled: dict[str, Any] = {
+            "status": target,
+            "update_at": now,
+            "transition_due_at": None,
+            "transition_started_at": None,
+        }
         if status not in DEPLOYS or not row.upstream_url or self._healthy(row.upstream_url):
             return settled
         deadline = (row.transition_started_at or now) + row.deploy_timeout_minutes * 60_000
         if now >= deadline:
-            return {**settled, "status": Status.FAILED,
-                    "failure_reason": f"Upstream {row.upstream_url} did not become healthy in time."}
+            return {
+                **settled,
+                "status": Status.FAILED,
+                "failure_reason": f"Upstream {row.upstream_url} did not become healthy in time.",
+            }
         return {"transition_due_at": now + RECHECK_MS}
 
     def _healthy(self, url: str) -> bool:

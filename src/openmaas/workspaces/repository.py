@@ -20,7 +20,14 @@ def get(connection: Connection, scope: Scope, workspace_id: str) -> Row[Any] | N
 
 
 def page(
-    connection: Connection, scope: Scope, *, name: str | None, sort_by: str, order: str, offset: int, limit: int
+    connection: Connection,
+    scope: Scope,
+    *,
+    name: str | None,
+    sort_by: str,
+    order: str,
+    offset: int,
+    limit: int,
 ) -> tuple[int, list[Row[Any]]]:
     statement = scoped(select(table), table, scope)
     count = scoped(select(func.count()).select_from(table), table, scope)
@@ -35,7 +42,9 @@ def page(
 
 def all_in_project(connection: Connection, scope: Scope) -> list[Row[Any]]:
     """Workspace "0" first, then by creation (CONTRACT 6.2)."""
-    statement = scoped(select(table), table, scope).order_by((table.c.id != "0"), table.c.create_time, table.c.id)
+    statement = scoped(select(table), table, scope).order_by(
+        (table.c.id != "0"), table.c.create_time, table.c.id
+    )
     return list(connection.execute(statement).all())
 
 

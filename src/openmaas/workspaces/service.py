@@ -26,8 +26,13 @@ def create(connection: Connection, scope: Scope, owner: str, body: WorkspaceCrea
     workspace_id = hex_id()
     now = now_ms()
     values = {
-        "id": workspace_id, "name": body.name, "description": body.description, "owner": owner,
-        "auth_type": body.auth_type, "create_time": now, "update_time": now,
+        "id": workspace_id,
+        "name": body.name,
+        "description": body.description,
+        "owner": owner,
+        "auth_type": body.auth_type,
+        "create_time": now,
+        "update_time": now,
     }
     repository.insert_workspace(connection, scope, values)
     return require(connection, scope, workspace_id)
