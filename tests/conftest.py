@@ -91,6 +91,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         admin_password=ADMIN_PASSWORD,
         deploy_delay_seconds=0,
         run_worker=False,
+        # Cheap hashes keep logins fast in tests; the hash format and checks are the same.
+        password_hash_time_cost=1,
+        password_hash_memory_kib=1024,
     )
 
 
@@ -175,7 +178,9 @@ def make_account(client: TestClient, engine: Engine, settings: Settings) -> Call
     def make(domain: str, user: str = "user1", password: str = OTHER_PASSWORD) -> Account:
         with transaction(engine, write=True) as connection:
             domain_id = iam_repository.create_domain(connection, domain)
-            iam_repository.create_user(connection, domain_id, user, hash_password(password))
+            iam_repository.create_user(
+                connection, domain_id, user, hash_password(password, settings.password_cost)
+            )
             for region in settings.regions:
                 iam_repository.create_project(connection, domain_id, region.id, owner=user)
         return Account(client, user, password, domain)

@@ -10,10 +10,17 @@ from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from openmaas.agreements.catalogue import agreement_book
+from openmaas.agreements.routes import router as agreements_router
 from openmaas.auth.principal import AuthState
 from openmaas.auth.tokens import TokenSigner, load_or_create_key
 from openmaas.background import Periodic
 from openmaas.config import Settings
+from openmaas.credentials.routes import router as credentials_router
+from openmaas.crypto import open_secret_box
+from openmaas.custom_endpoints.presets import load_catalogue
+from openmaas.custom_endpoints.routes import router as custom_endpoints_router
+from openmaas.custom_endpoints.service import EndpointRules
 from openmaas.db.engine import make_engine
 from openmaas.db.session import transaction
 from openmaas.errors import install_error_handlers, json_response
@@ -35,6 +42,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with transaction(engine, write=True) as connection:
             key = load_or_create_key(connection)
+            secret_key = settings.secret_key.get_secret_value() if settings.secret_key else None
+            app.state.secret_box = open_secret_box(secret_key, settings.data_dir, connection)
         app.state.auth = AuthState(settings=settings, signer=TokenSigner(key))
         app.state.auth.revocations.refresh(engine)
         jobs = _background_jobs(app, engine, settings)
@@ -53,8 +62,23 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         deploy_delay_ms=int(settings.deploy_delay_seconds * 1000), public_url=settings.public_url
     )
     app.state.projects = ProjectDirectory(settings)
+    app.state.endpoint_rules = EndpointRules(
+        directory=app.state.projects,
+        presets=load_catalogue(settings.preset_models_file),
+        agreements=agreement_book(),
+        quota=settings.custom_endpoint_quota,
+    )
     install_error_handlers(app)
-    for router in (iam_router, workspaces_router, services_router, maas_router):
+    routers = (
+        iam_router,
+        credentials_router,
+        workspaces_router,
+        services_router,
+        maas_router,
+        custom_endpoints_router,
+        agreements_router,
+    )
+    for router in routers:
         app.include_router(router)
     _add_probes(app, engine)
     app.add_middleware(

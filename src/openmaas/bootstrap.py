@@ -48,7 +48,9 @@ def bootstrap(engine: Engine, settings: Settings) -> BootstrapResult:
 
 def _create_admin(connection: Connection, settings: Settings, password: str) -> None:
     domain_id = repository.create_domain(connection, settings.admin_domain)
-    repository.create_user(connection, domain_id, settings.admin_user, hash_password(password))
+    repository.create_user(
+        connection, domain_id, settings.admin_user, hash_password(password, settings.password_cost)
+    )
 
 
 def _add_missing_projects(connection: Connection, settings: Settings) -> None:

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from openmaas.auth.passwords import HashCost
+from openmaas.crypto import parse_secret_key
+from openmaas.custom_endpoints.presets import load_catalogue
+
+ENV_PREFIX = "OPENMAAS_"
+REGIONS_EXAMPLE = '[{"id": "ap-southeast-1", "en_us": "CN-Hong Kong", "zh_cn": "中国-香港"}]'
+
+
+class InvalidSettings(ValueError):
+    """The settings cannot start a server; the message names the variable and says why."""
 
 
 class Region(BaseModel):
-    id: str
-    en_us: str
-    zh_cn: str
+    # The id becomes a project name (CONTRACT 2) and a path segment, so it stays a plain slug.
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    en_us: str = Field(min_length=1, max_length=128)
+    zh_cn: str = Field(min_length=1, max_length=128)
 
 
 DEFAULT_REGIONS = [
@@ -22,11 +36,14 @@ DEFAULT_REGIONS = [
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OPENMAAS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     data_dir: Path = Path(".openmaas")
     database_url: str = ""
-    regions: list[Region] = Field(default_factory=lambda: list(DEFAULT_REGIONS))
+    # NoDecode: the JSON is parsed by ``_regions_from_json`` so a typo is a validation error, not a crash.
+    regions: Annotated[list[Region], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_REGIONS), min_length=1
+    )
     # D-3: the region whose projects may call the MaaS APIs.
     maas_home_region: str = "ap-southeast-1"
     admin_domain: str = "openmaas"
@@ -45,12 +62,55 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8080"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     run_worker: bool = True
+    # argon2id work factors for new password hashes; lower them only for tests.
+    password_hash_time_cost: int = Field(default=3, ge=1, le=20)
+    password_hash_memory_kib: int = Field(default=65536, ge=1024, le=4 * 1024 * 1024)
+    # CONTRACT 6.4: live custom endpoints per domain, reported as quantity_limit.
+    custom_endpoint_quota: int = Field(default=10, ge=0)
+    # The preset models of custom_from_maas endpoints; unset = the catalogue shipped in the package.
+    preset_models_file: Path | None = None
+    # Encrypts access-key secrets at rest (openmaas.crypto); unset = a key file in data_dir.
+    # Every process sharing one store must be given the same key.
+    secret_key: SecretStr | None = None
+
+    @classmethod
+    def load(cls, **values: Any) -> Settings:
+        """Read the environment (and ``values``); any problem is one ``InvalidSettings`` message."""
+        try:
+            return cls(**values)
+        except ValidationError as error:
+            raise InvalidSettings(_describe(error)) from None
+
+    @field_validator("regions", mode="before")
+    @classmethod
+    def _regions_from_json(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ValueError(f"must be a JSON list like {REGIONS_EXAMPLE}") from None
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_decodes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            parse_secret_key(value.get_secret_value())
+        return value
+
+    @field_validator("preset_models_file")
+    @classmethod
+    def _preset_models_usable(cls, value: Path | None) -> Path | None:
+        # Read once here so that a broken catalogue stops start-up with a message, not a request.
+        if value is not None:
+            load_catalogue(value)
+        return value
 
     @field_validator("maas_home_region")
     @classmethod
     def _home_region_not_empty(cls, value: str) -> str:
         if not value:
-            raise ValueError("OPENMAAS_MAAS_HOME_REGION must name a configured region")
+            raise ValueError("must name a configured region")
         return value
 
     @model_validator(mode="after")
@@ -60,7 +120,8 @@ class Settings(BaseSettings):
             raise ValueError("OPENMAAS_REGIONS lists a region id twice")
         if self.maas_home_region not in ids:
             raise ValueError(
-                f"OPENMAAS_MAAS_HOME_REGION {self.maas_home_region!r} is not in OPENMAAS_REGIONS"
+                f"OPENMAAS_MAAS_HOME_REGION {self.maas_home_region!r} is not in OPENMAAS_REGIONS "
+                f"({', '.join(ids)})"
             )
         return self
 
@@ -71,5 +132,24 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'openmaas.db').resolve()}"
 
     @cached_property
+    def password_cost(self) -> HashCost:
+        return HashCost(time_cost=self.password_hash_time_cost, memory_kib=self.password_hash_memory_kib)
+
+    @cached_property
     def region_ids(self) -> frozenset[str]:
         return frozenset(region.id for region in self.regions)
+
+
+def _describe(error: ValidationError) -> str:
+    """``OPENMAAS_REGIONS[0].en_us: field required``: one line per problem, in env-var terms."""
+    return "; ".join(_describe_one(item["loc"], item["msg"]) for item in error.errors())
+
+
+def _describe_one(loc: tuple[int | str, ...], message: str) -> str:
+    message = message.removeprefix("Value error, ")
+    if not loc:
+        # Model-level checks already name their variables.
+        return f"invalid settings: {message}"
+    name = ENV_PREFIX + str(loc[0]).upper()
+    name += "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc[1:])
+    return f"invalid setting {name}: {message}"

@@ -23,8 +23,6 @@ class ApiError(Exception):
 
     status_code: int = 400
     error_code: str = "ModelArts.0101"
-    # Writes made before the error still commit (for example a failed login's counter).
-    keeps_writes: bool = False
 
     def __init__(self, message: str, *, status_code: int | None = None, error_code: str | None = None):
         super().__init__(message)

@@ -33,15 +33,25 @@ class RequestContext:
             await send(message)
 
         problem = self._problem(scope, headers)
+        if problem is None and scope["method"].encode() in BODY_METHODS and b"content-length" not in headers:
+            # A chunked body announces no length: read it here, within the cap, and hand it on whole.
+            body = await _read_capped(receive, self.max_body_bytes)
+            if body is None:
+                problem = self._too_large()
+            else:
+                receive = _replay(body, receive)
         if problem is not None:
             await _reply(send_with_id, scope["path"], problem)
             return
         await self.app(scope, receive, send_with_id)
 
+    def _too_large(self) -> str:
+        return f"Invalid parameter: body exceeds {self.max_body_bytes} bytes."
+
     def _problem(self, scope: Scope, headers: dict[bytes, bytes]) -> str | None:
         length = headers.get(b"content-length", b"0")
         if not length.isdigit() or int(length) > self.max_body_bytes:
-            return f"Invalid parameter: body exceeds {self.max_body_bytes} bytes."
+            return self._too_large()
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if (
             self.strict_content_type
@@ -56,6 +66,37 @@ class RequestContext:
         ):
             return "Invalid parameter: body must be JSON (Content-Type application/json)."
         return None
+
+
+async def _read_capped(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or None once it grows past ``limit`` (or the client goes away)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that yields the buffered body once, then waits on the real one (for disconnects)."""
+    delivered = False
+
+    async def replayed() -> Message:
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
 
 
 async def _reply(send: Any, path: str, message: str) -> None:

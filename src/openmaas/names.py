@@ -1,8 +1,54 @@
-"""Name rules shared by several resources."""
+"""Shapes of wire values shared by several resources: names, ids, free text and paging bounds."""
 
 from __future__ import annotations
 
+import math
 import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
 
 # Letters, Chinese characters, digits, hyphens and underscores (CONTRACT 5.1, 5.2).
 RESOURCE_NAME = re.compile(r"^[A-Za-z0-9\u4e00-\u9fa5_-]+$")
+# CONTRACT 1: workspace "0" or 32 lowercase hex; services and deployments are canonical UUIDs.
+WORKSPACE_ID = re.compile(r"^(?:0|[0-9a-f]{32})$")
+UUID_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Both stores take a signed 32-bit OFFSET without complaint; a larger one is a client error, not a 500.
+MAX_OFFSET = 2**31 - 1
+
+
+def reject_nul(value: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL, so such input is refused up front on every store alike."""
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# Free text from a client: any characters except NUL. The optional form wraps the whole union, so
+# length limits given with Field() keep their usual "string should have at most" message.
+Text = Annotated[str, AfterValidator(reject_nul)]
+OptionalText = Annotated[str | None, AfterValidator(reject_nul)]
+
+
+def first_unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The path and reason of the first part of a parsed JSON value that a store cannot keep.
+
+    Python's JSON parser accepts NaN and Infinity, which are not JSON; PostgreSQL refuses NUL in
+    text. Either would otherwise surface as a store error long after validation.
+    """
+    if isinstance(value, str):
+        return (path, "must not contain NUL characters") if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (path, "must be a finite number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            found = first_unstorable(key, child) or first_unstorable(item, child)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = first_unstorable(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None

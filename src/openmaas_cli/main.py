@@ -1,6 +1,7 @@
-"""`openmaas`: the server's own commands (serve, bootstrap, db upgrade).
+"""`openmaas`: the one app object. The server's own commands (serve, bootstrap, db upgrade) are
+here; the client commands live one group per module in ``openmaas_cli.commands``.
 
-These three administer a store directly and so import the server; every other command talks to a
+Those three administer a store directly and so import the server; every other command talks to a
 server only through ``openmaas_client``.
 """
 
@@ -11,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from openmaas_cli.commands import endpoints, login, maas, regions, services, workspaces
 from openmaas_cli.display import console, fail
 
 app = typer.Typer(
@@ -18,6 +20,13 @@ app = typer.Typer(
 )
 db_app = typer.Typer(no_args_is_help=True, help="Manage the store.")
 app.add_typer(db_app, name="db")
+app.command()(login.login)
+app.command()(login.logout)
+app.add_typer(regions.app, name="regions")
+app.add_typer(workspaces.app, name="workspaces")
+app.add_typer(services.app, name="services")
+app.add_typer(maas.app, name="maas")
+app.add_typer(endpoints.app, name="endpoints")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Folder for the embedded store [./.openmaas].")

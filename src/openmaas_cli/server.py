@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from openmaas.config import Settings
+from openmaas.config import InvalidSettings, Settings
 from openmaas_cli.display import console, fail
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def load_settings(data_dir: Path | None) -> Settings:
     try:
-        return Settings(data_dir=data_dir) if data_dir is not None else Settings()
-    except ValidationError as error:
-        first = error.errors()[0]
-        fail(f"invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}")
+        return Settings.load(data_dir=data_dir) if data_dir is not None else Settings.load()
+    except InvalidSettings as error:
+        fail(str(error))
 
 
 def upgrade(settings: Settings) -> None:
@@ -62,4 +65,27 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
     prepare(settings)
     app = create_app(settings)
     # On SIGTERM uvicorn stops accepting, finishes in-flight requests, then runs the lifespan's exit.
-    uvicorn.run(app, host=host, port=port, timeout_graceful_shutdown=30, access_log=False, log_level="info")
+    config = uvicorn.Config(
+        app, host=host, port=port, timeout_graceful_shutdown=30, access_log=False, log_level="info"
+    )
+    server = uvicorn.Server(config)
+    _stop_on_signals(server)
+    try:
+        server.run()
+    finally:
+        app.state.engine.dispose()
+
+
+def _stop_on_signals(server: uvicorn.Server) -> None:
+    """A stop request is a clean exit (status 0), whenever it arrives.
+
+    uvicorn handles SIGTERM/SIGINT while it serves, then re-raises the signal to the handler that was
+    installed before it; with Python's defaults that re-raise would kill the process with the signal
+    after a graceful shutdown. This handler also covers a signal that lands before uvicorn listens.
+    """
+
+    def request_exit(_signum: int, _frame: FrameType | None) -> None:
+        server.should_exit = True
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, request_exit)

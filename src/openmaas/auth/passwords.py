@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
-# Verifying against this keeps a wrong user name as slow as a wrong password.
-_DUMMY_HASH = _hasher.hash("openmaas-timing-equaliser")
+
+@dataclass(frozen=True, slots=True)
+class HashCost:
+    """argon2id work factors; the defaults are argon2-cffi's recommended ones (RFC 9106 low-memory)."""
+
+    time_cost: int = 3
+    memory_kib: int = 65536
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+DEFAULT_COST = HashCost()
+
+
+@cache
+def _hasher(cost: HashCost) -> PasswordHasher:
+    return PasswordHasher(time_cost=cost.time_cost, memory_cost=cost.memory_kib)
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verifying against this keeps a wrong user name as slow as a wrong password.
+    return _hasher(DEFAULT_COST).hash("openmaas-timing-equaliser")
+
+
+def hash_password(password: str, cost: HashCost = DEFAULT_COST) -> str:
+    return _hasher(cost).hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """The work factors are read from the hash itself, so any cost verifies."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher(DEFAULT_COST).verify(password_hash or _dummy_hash(), password)
+            and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False

@@ -1,4 +1,4 @@
-"""Who is calling: the token (or, later, the signed request) turned into a Principal and a Scope.
+"""Who is calling: the token or the AK/SK-signed request turned into a Principal and a Scope.
 
 Each API family answers an authentication failure in its own documented shape (D-5), so the
 dependencies here are built per family.
@@ -14,11 +14,15 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, select
+from starlette.concurrency import run_in_threadpool
 
 from openmaas.auth.revocation import RevocationList
+from openmaas.auth.signature import SignatureRejected, SignedRequest, is_signed
 from openmaas.auth.tokens import InvalidToken, TokenClaims, TokenSigner
 from openmaas.clock import now_ms
 from openmaas.config import Settings
+from openmaas.credentials.errors import ProjectOutsideDomain
+from openmaas.credentials.service import signed_claims
 from openmaas.db.scope import Scope
 from openmaas.db.session import transaction
 from openmaas.db.tables import projects, users
@@ -94,6 +98,17 @@ def token_failure(family: Family) -> ApiError:
     return IamError("The request you have made requires authentication.", status_code=401)
 
 
+AKSK_FAILURE = "Incorrect IAM authentication information: verify aksk signature fail"
+
+
+def signature_failure(family: Family, reason: str) -> ApiError:
+    """D-5: a bad AK/SK signature, unknown AK or clock skew, with the reason appended."""
+    message = f"{AKSK_FAILURE} ({reason})"
+    if family is Family.IAM:
+        return IamError(message, status_code=401)
+    return ApiError(message, status_code=401, error_code="APIG.0301")
+
+
 def verify_token(request: Request, token: str) -> TokenClaims:
     """Check signature, expiry, revocation and that the user and project still exist."""
     state: AuthState = request.app.state.auth
@@ -105,7 +120,7 @@ def verify_token(request: Request, token: str) -> TokenClaims:
     return claims
 
 
-def _authenticate(request: Request, family: Family) -> Principal:
+def _authenticate_token(request: Request, family: Family) -> Principal:
     token = request.headers.get("x-auth-token")
     if not token:
         raise token_failure(family)
@@ -115,16 +130,51 @@ def _authenticate(request: Request, family: Family) -> Principal:
         raise token_failure(family) from None
 
 
-def _iam_principal(request: Request) -> Principal:
-    return _authenticate(request, Family.IAM)
+def _authenticate_signed(request: Request, family: Family, body: bytes) -> Principal:
+    # CONTRACT 3: the project is X-Project-Id if sent, else the path's (IAM paths have none).
+    project_id = request.headers.get("x-project-id") or request.path_params.get("project_id")
+    parts = SignedRequest(
+        method=request.method,
+        path=request.scope["path"],
+        query_string=request.scope["query_string"],
+        headers=request.scope["headers"],
+        body=body,
+    )
+    try:
+        with transaction(request.app.state.engine, write=False) as connection:
+            claims = signed_claims(
+                connection,
+                request.app.state.secret_box,
+                parts,
+                request.headers["authorization"],
+                project_id,
+            )
+    except SignatureRejected as rejected:
+        raise signature_failure(family, rejected.reason) from None
+    except ProjectOutsideDomain as outside:
+        raise not_scoped(outside.project_id) from None
+    return Principal(claims)
 
 
-def _modelarts_principal(request: Request) -> Principal:
-    return _authenticate(request, Family.MODELARTS)
+async def _authenticate(request: Request, family: Family) -> Principal:
+    """A token if one is sent, else an AK/SK signature; both checks read the store off the event loop."""
+    if not request.headers.get("x-auth-token") and is_signed(request.headers.get("authorization")):
+        # Starlette caches the body, so the route (sync or async) still reads it after this.
+        body = await request.body()
+        return await run_in_threadpool(_authenticate_signed, request, family, body)
+    return await run_in_threadpool(_authenticate_token, request, family)
 
 
-def _maas_principal(request: Request) -> Principal:
-    return _authenticate(request, Family.MAAS)
+async def _iam_principal(request: Request) -> Principal:
+    return await _authenticate(request, Family.IAM)
+
+
+async def _modelarts_principal(request: Request) -> Principal:
+    return await _authenticate(request, Family.MODELARTS)
+
+
+async def _maas_principal(request: Request) -> Principal:
+    return await _authenticate(request, Family.MAAS)
 
 
 IamPrincipal = Annotated[Principal, Depends(_iam_principal)]
@@ -149,6 +199,9 @@ def _modelarts_scope(project_id: str, principal: ModelArtsPrincipal) -> Scope:
 
 def _maas_scope(request: Request, project_id: str, principal: MaasPrincipal) -> Scope:
     settings: Settings = request.app.state.settings
+    if principal.project_id is None:
+        # A domain-scoped token is in no region: D-4 applies before D-3's region rule.
+        raise not_scoped(project_id)
     # D-3: outside the home region the MaaS API behaves as if it were not published.
     if principal.claims.project_name != settings.maas_home_region:
         raise ApiNotFound()

@@ -19,7 +19,8 @@ class RevocationList:
     """An in-memory copy of ``revoked_tokens``, so checking a token never reads the store."""
 
     def __init__(self) -> None:
-        self._revoked: set[str] = set()
+        # token id -> its expiry: once expired the signature check refuses it, so it can be forgotten.
+        self._revoked: dict[str, int] = {}
         self._seen_until = 0
         self._lock = threading.Lock()
 
@@ -37,21 +38,23 @@ class RevocationList:
         except IntegrityError:
             pass  # already revoked
         with self._lock:
-            self._revoked.add(token_id)
+            self._revoked[token_id] = expires_at
 
     def refresh(self, engine: Engine) -> None:
         """Pull revocations newer than the last poll (with a margin for clock skew between writers)."""
         since = max(0, self._seen_until - 10_000)
         with transaction(engine, write=False) as connection:
             rows = connection.execute(
-                select(revoked_tokens.c.token_id, revoked_tokens.c.revoked_at).where(
-                    revoked_tokens.c.revoked_at >= since
-                )
+                select(
+                    revoked_tokens.c.token_id, revoked_tokens.c.expires_at, revoked_tokens.c.revoked_at
+                ).where(revoked_tokens.c.revoked_at >= since)
             ).all()
+        now = now_ms()
         with self._lock:
             for row in rows:
-                self._revoked.add(row.token_id)
+                self._revoked[row.token_id] = row.expires_at
                 self._seen_until = max(self._seen_until, row.revoked_at)
+            self._revoked = {key: expiry for key, expiry in self._revoked.items() if expiry > now}
 
     def purge_expired(self, engine: Engine) -> None:
         with transaction(engine, write=True) as connection:

@@ -61,7 +61,9 @@ class TokenSigner:
             prefix, body, signature = token.split(".")
         except ValueError:
             raise InvalidToken("malformed") from None
-        if prefix != PREFIX or not hmac.compare_digest(signature, self._sign(body)):
+        # Bytes, not str: compare_digest refuses non-ASCII str, and a header may carry any latin-1.
+        expected = self._sign(body).encode()
+        if prefix != PREFIX or not hmac.compare_digest(signature.encode(), expected):
             raise InvalidToken("bad signature")
         try:
             claims = TokenClaims(**orjson.loads(_unb64(body)))

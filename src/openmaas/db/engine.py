@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 # Execution option that asks SQLite for `BEGIN IMMEDIATE`: a writing request takes the write lock
 # up front, so two writers queue on busy_timeout instead of failing on a read-to-write upgrade.
 SQLITE_BEGIN = "openmaas_sqlite_begin"
+# Requests run in AnyIO's worker threads (40 by default): one pooled connection each.
+POOL_SIZE = 40
 
 
 def is_sqlite(url: str) -> bool:
@@ -20,14 +22,18 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str) -> Engine:
     if is_sqlite(url):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=10, pool_pre_ping=True)
 
 
 def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8)
+    # Overflow connections would be opened and closed per request (each paying the PRAGMAs below):
+    # keep one pooled connection per request thread instead; SQLite connections are cheap to hold.
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=POOL_SIZE + 8, max_overflow=0
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -11,26 +11,15 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 
 from openmaas.db.engine import SQLITE_BEGIN
-from openmaas.errors import ApiError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @contextmanager
 def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
-    """One transaction; an ``ApiError`` with ``keeps_writes`` still commits (a failed login's count)."""
     options = {SQLITE_BEGIN: "IMMEDIATE"} if write else {}
-    with engine.connect().execution_options(**options) as connection:
-        outer = connection.begin()
-        try:
-            yield connection
-        except ApiError as error:
-            outer.commit() if error.keeps_writes else outer.rollback()
-            raise
-        except BaseException:
-            outer.rollback()
-            raise
-        outer.commit()
+    with engine.connect().execution_options(**options) as connection, connection.begin():
+        yield connection
 
 
 def _request_connection(request: Request) -> Iterator[Connection]:

@@ -184,6 +184,8 @@ custom_endpoints = Table(
     Column("source", String(32), nullable=False),
     Column("status", String(16), nullable=False),
     Column("model_name", String(128), nullable=True),
+    # custom_from_maas: the preset model's resident id from the catalogue at creation time.
+    Column("resident_model_id", String(64), nullable=True),
     Column("served_model_name", String(128), nullable=False),
     Column("region", String(64), nullable=True),
     Column("workspace_id", String(64), nullable=True),
@@ -198,11 +200,23 @@ custom_endpoints = Table(
     # Deleted endpoints stay as rows: their names stay taken in the domain forever (CONTRACT 2).
     Column("deleted_at", BigInteger, nullable=True),
     UniqueConstraint("domain_id", "endpoint_name"),
-    Index("ix_custom_endpoints_domain_live", "domain_id", "deleted_at", "create_at"),
+    # Listing and the quota count read a domain's live endpoints through its MaaS project.
+    Index("ix_custom_endpoints_project_live", "project_id", "deleted_at", "create_at"),
+)
+
+custom_endpoint_names = Table(
+    "custom_endpoint_names",
+    metadata,
+    # Every endpoint name a domain ever held, renamed-away and deleted ones included (CONTRACT 6.4):
+    # the primary key is what refuses a reused name, even between two concurrent requests.
+    Column("domain_id", ID, ForeignKey("domains.id"), primary_key=True),
+    Column("endpoint_name", String(64), primary_key=True),
+    Column("reserved_at", BigInteger, nullable=False),
 )
 
 __all__ = [
     "access_keys",
+    "custom_endpoint_names",
     "custom_endpoints",
     "domains",
     "metadata",

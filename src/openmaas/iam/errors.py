@@ -7,8 +7,6 @@ from openmaas.errors import IamError
 
 class WrongCredentials(IamError):
     status_code = 401
-    # The failed-login counter must persist although the request fails (D-6).
-    keeps_writes = True
 
     def __init__(self) -> None:
         super().__init__("The username or password is wrong.")
@@ -16,7 +14,6 @@ class WrongCredentials(IamError):
 
 class UserLocked(IamError):
     status_code = 401
-    keeps_writes = True
 
     def __init__(self) -> None:
         super().__init__("The account is locked due to too many failed login attempts. Try again later.")

@@ -22,10 +22,14 @@ def count_domains(connection: Connection) -> int:
     return int(connection.execute(select(func.count()).select_from(domains)).scalar_one())
 
 
-def find_user_for_login(connection: Connection, domain_id: str, name: str) -> Row[Any] | None:
-    # FOR UPDATE: concurrent wrong passwords must each count toward the lockout (D-6).
-    statement = select(users).where(users.c.domain_id == domain_id, users.c.name == name).with_for_update()
+def find_user(connection: Connection, domain_id: str, name: str) -> Row[Any] | None:
+    statement = select(users).where(users.c.domain_id == domain_id, users.c.name == name)
     return connection.execute(statement).first()
+
+
+def lock_user(connection: Connection, user_id: str) -> Row[Any] | None:
+    # FOR UPDATE (PostgreSQL; SQLite writers are already serialized): the lockout count is read-modify-write.
+    return connection.execute(select(users).where(users.c.id == user_id).with_for_update()).first()
 
 
 def save_login_failures(

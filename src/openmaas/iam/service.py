@@ -4,27 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection, Engine, Row
 
 from openmaas.auth.passwords import verify_password
 from openmaas.auth.principal import AuthState
 from openmaas.auth.tokens import TokenClaims
 from openmaas.clock import hex_id, iam_time, now_ms
 from openmaas.config import Settings
+from openmaas.db.session import transaction
 from openmaas.iam import repository
 from openmaas.iam.errors import ScopeNotAccessible, UserLocked, WrongCredentials
 from openmaas.iam.schemas import TokenRequest
 
 
-def login(connection: Connection, auth: AuthState, request: TokenRequest) -> tuple[str, TokenClaims]:
-    """Check the password and issue a token scoped as asked."""
+def login(engine: Engine, auth: AuthState, request: TokenRequest) -> tuple[str, TokenClaims]:
+    """Check the password and issue a token scoped as asked.
+
+    The slow hash check runs outside any transaction: on SQLite a write transaction would hold the
+    store's one write lock for the whole check. Only the lockout counter is written, in a short
+    transaction of its own that re-reads the row (D-6).
+    """
     identity = request.auth.identity.password.user
-    domain = repository.find_domain(connection, domain_id=identity.domain.id, name=identity.domain.name)
-    user = repository.find_user_for_login(connection, domain.id, identity.name) if domain else None
-    _check_password(connection, auth.settings, user, identity.password)
+    with transaction(engine, write=False) as connection:
+        domain = repository.find_domain(connection, domain_id=identity.domain.id, name=identity.domain.name)
+        user = repository.find_user(connection, domain.id, identity.name) if domain else None
+    _check_password(engine, auth.settings, user, identity.password)
     assert domain is not None
     assert user is not None
-    project = _scoped_project(connection, domain, request)
+    with transaction(engine, write=False) as connection:
+        project = _scoped_project(connection, domain, request)
     now = now_ms()
     claims = TokenClaims(
         jti=hex_id(),
@@ -40,23 +48,28 @@ def login(connection: Connection, auth: AuthState, request: TokenRequest) -> tup
     return auth.signer.issue(claims), claims
 
 
-def _check_password(connection: Connection, settings: Settings, user: Row[Any] | None, password: str) -> None:
-    now = now_ms()
-    if user is not None and user.locked_until and user.locked_until > now:
+def _check_password(engine: Engine, settings: Settings, user: Row[Any] | None, password: str) -> None:
+    if user is not None and user.locked_until and user.locked_until > now_ms():
         raise UserLocked()
     if verify_password(user.password_hash if user else None, password):
         assert user is not None
         if user.failed_logins:
-            repository.save_login_failures(
-                connection, user.id, failed=0, window_start=None, locked_until=None
-            )
+            with transaction(engine, write=True) as connection:
+                repository.save_login_failures(
+                    connection, user.id, failed=0, window_start=None, locked_until=None
+                )
         return
     if user is not None:
-        _count_failure(connection, settings, user, now)
+        with transaction(engine, write=True) as connection:
+            _count_failure(connection, settings, user.id, now_ms())
     raise WrongCredentials()
 
 
-def _count_failure(connection: Connection, settings: Settings, user: Row[Any], now: int) -> None:
+def _count_failure(connection: Connection, settings: Settings, user_id: str, now: int) -> None:
+    # Re-read under the row lock: concurrent wrong passwords must each count.
+    user = repository.lock_user(connection, user_id)
+    if user is None or (user.locked_until and user.locked_until > now):
+        return
     window_ms = settings.lockout_seconds * 1000
     in_window = user.failed_window_start is not None and now - user.failed_window_start < window_ms
     failed = user.failed_logins + 1 if in_window else 1

@@ -16,6 +16,7 @@ from openmaas.services import repository as services
 from openmaas.services.service import listing_item, pages
 from openmaas.workspaces import repository as workspaces
 from openmaas.workspaces import service as workspace_rules
+from openmaas.workspaces.service import DEFAULT_WORKSPACE_ID
 
 router = APIRouter(prefix="/v1/{project_id}/maas/services", tags=["MaaS"])
 
@@ -51,11 +52,13 @@ def list_region_services(
     principal: MaasPrincipal,
     connection: DbConnection,
     region_id: str,
-    workspace_id: Annotated[str, Query(min_length=1, max_length=64)] = "0",
+    workspace_id: Annotated[str, Query(max_length=64)] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 10,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     """Obtaining Inference Service Information: the services of one region and workspace."""
+    # "If no value is specified, the default workspace is queried": `?workspace_id=` specifies none.
+    workspace_id = workspace_id or DEFAULT_WORKSPACE_ID
     if offset % limit:
         raise InvalidParameter("offset", "must be a multiple of limit")
     region_scope = _directory(request).scope_in(connection, principal.domain_id, region_id)

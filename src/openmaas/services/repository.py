@@ -44,8 +44,13 @@ DUE_COLUMNS: tuple[Any, ...] = (
 )
 
 
-def get(connection: Connection, scope: Scope, service_id: str) -> Row[Any] | None:
-    return connection.execute(scoped(select(t), t, scope).where(t.c.id == service_id)).first()
+def get(connection: Connection, scope: Scope, service_id: str, *, lock: bool = False) -> Row[Any] | None:
+    """``lock``: hold the row (PostgreSQL FOR UPDATE) until the request commits, so that what a
+    write computes from it (the next version number, say) is still true when it lands."""
+    statement = scoped(select(t), t, scope).where(t.c.id == service_id)
+    if lock:
+        statement = statement.with_for_update()
+    return connection.execute(statement).first()
 
 
 def name_taken(connection: Connection, scope: Scope, name: str) -> bool:
@@ -104,10 +109,14 @@ def compare_and_set(
 
 
 def remove(connection: Connection, scope: Scope, service_id: str, row_version: int) -> bool:
+    """Delete the service and what hangs off it, only if it is still at ``row_version``."""
+    # Claiming the row first (and so locking it) makes a losing remover touch nothing at all.
+    if not compare_and_set(connection, scope, service_id, row_version, {}):
+        return False
     connection.execute(delete(service_tags).where(service_tags.c.service_id == service_id))
     connection.execute(delete(service_versions).where(service_versions.c.service_id == service_id))
-    statement = scoped(delete(t), t, scope).where(t.c.id == service_id, t.c.row_version == row_version)
-    return connection.execute(statement).rowcount == 1
+    connection.execute(scoped(delete(t), t, scope).where(t.c.id == service_id))
+    return True
 
 
 def replace_tags(connection: Connection, service_id: str, tags: Sequence[tuple[str, str]]) -> None:
@@ -122,7 +131,8 @@ def _filtered(statement: Any, filters: dict[str, Any], tags: Sequence[tuple[str,
     for key, value in filters.items():
         column = t.c[key]
         statement = statement.where(
-            column.contains(value, autoescape=True) if key == "description" else column == value
+            # Case-insensitive on both stores (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
+            column.icontains(value, autoescape=True) if key == "description" else column == value
         )
     for key, value in tags:
         statement = statement.where(

@@ -9,10 +9,11 @@ from starlette.responses import Response
 
 from openmaas.auth.principal import ModelArtsPrincipal, ProjectScope
 from openmaas.db.session import DbConnection
-from openmaas.errors import json_response
+from openmaas.errors import InvalidParameter, json_response
+from openmaas.names import MAX_OFFSET
 from openmaas.services import repository, service
 from openmaas.services.errors import DeploymentNotFound, VersionNotFound
-from openmaas.services.schemas import BatchDelete, ListQuery, ServiceCreate, ServiceUpdate
+from openmaas.services.schemas import VERSION, BatchDelete, ListQuery, ServiceCreate, ServiceUpdate
 from openmaas.services.service import Runtime
 
 router = APIRouter(prefix="/v2/{project_id}/services", tags=["Services"])
@@ -153,9 +154,11 @@ def list_versions(
     service_id: str,
     deployment_id: str,
     limit: Annotated[int, Query(ge=1, le=500)] = 10,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """The versions of a deployment, newest first."""
+    if offset % limit:
+        raise InvalidParameter("offset", "must be a multiple of limit")
     row = _deployment(connection, scope, service_id, deployment_id)
     versions = repository.versions_page(connection, row.id, offset, limit)
     return json_response(
@@ -175,7 +178,7 @@ def show_version(
 ) -> Response:
     """One version of a deployment."""
     row = _deployment(connection, scope, service_id, deployment_id)
-    found = repository.version(connection, row.id, name=version)
+    found = repository.version(connection, row.id, name=version) if VERSION.match(version) else None
     if found is None:
         raise VersionNotFound(version)
     return json_response(service.deployment_detail(row, found) | {"version": found.version})

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from openmaas.names import RESOURCE_NAME
+from openmaas.names import MAX_OFFSET, RESOURCE_NAME, OptionalText
 from openmaas.services.states import Status
 
 VERSION = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,2})$")
@@ -105,7 +105,8 @@ class ServiceCreate(_ServiceFields):
     group_configs: list[GroupConfig] = Field(max_length=1)
     runtime_config: RuntimeConfig
     workload_type: WorkloadType | None = None
-    workspace_id: str = Field(default="0", min_length=1, max_length=64)
+    # Any string that names no workspace of the project is ModelArts.0104, whatever its shape.
+    workspace_id: str = "0"
     tags: list[Tag] | None = Field(default=None, max_length=20)
 
     @field_validator("name")
@@ -133,19 +134,19 @@ class BatchDelete(_Strict):
 class ListQuery(_Strict):
     model_config = ConfigDict(strict=False, extra="ignore")
 
-    id: str | None = Field(default=None, max_length=64)
-    name: str | None = Field(default=None, max_length=64)
+    id: OptionalText = Field(default=None, max_length=64)
+    name: OptionalText = Field(default=None, max_length=64)
     status: Status | None = None
     auth_type: InvokeAuthType | None = None
     type: ServiceType | None = None
-    description: str | None = Field(default=None, max_length=512)
-    workspace_id: str | None = Field(default=None, max_length=64)
-    user_name: str | None = Field(default=None, max_length=64)
-    tags: str | None = Field(default=None, max_length=2048)
+    description: OptionalText = Field(default=None, max_length=512)
+    workspace_id: OptionalText = Field(default=None, max_length=64)
+    user_name: OptionalText = Field(default=None, max_length=64)
+    tags: OptionalText = Field(default=None, max_length=2048)
     sort_key: Literal["update_at", "create_at"] = "update_at"
     sort_dir: Literal["DESC", "ASC"] = "DESC"
     limit: int = Field(default=10, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
     @field_validator("sort_dir", mode="before")
     @classmethod

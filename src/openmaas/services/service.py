@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row
 from openmaas.clock import now_ms, uuid_id
 from openmaas.db.scope import Scope
 from openmaas.errors import InvalidParameter
+from openmaas.names import UUID_ID, first_unstorable
 from openmaas.services import repository
 from openmaas.services.errors import IllegalAction, ServiceNameTaken, ServiceNotFound
 from openmaas.services.schemas import VERSION, ListQuery, ServiceCreate, ServiceUpdate
@@ -30,8 +31,9 @@ class Runtime:
     public_url: str
 
 
-def require(connection: Connection, scope: Scope, service_id: str) -> Row[Any]:
-    row = repository.get(connection, scope, service_id)
+def require(connection: Connection, scope: Scope, service_id: str, *, lock: bool = False) -> Row[Any]:
+    # An id of the wrong shape cannot exist; not asking the store keeps odd bytes away from it.
+    row = repository.get(connection, scope, service_id, lock=lock) if UUID_ID.match(service_id) else None
     if row is None:
         raise ServiceNotFound(service_id)
     return row
@@ -40,7 +42,8 @@ def require(connection: Connection, scope: Scope, service_id: str) -> Row[Any]:
 def create(
     connection: Connection, scope: Scope, user_name: str, body: ServiceCreate, runtime: Runtime
 ) -> str:
-    workspaces.require(connection, scope, body.workspace_id)
+    check_storable(body)
+    workspaces.require(connection, scope, body.workspace_id, lock="key_share")
     if repository.name_taken(connection, scope, body.name):
         raise ServiceNameTaken(body.name)
     tags = _tag_pairs(body.tags)
@@ -86,9 +89,12 @@ def create(
 def update(
     connection: Connection, scope: Scope, service_id: str, body: ServiceUpdate, runtime: Runtime
 ) -> None:
-    row = require(connection, scope, service_id)
+    check_storable(body)
+    row = require(connection, scope, service_id, lock=True)
     if not body.changes_deployment():
-        _transition(connection, scope, row, "describe", runtime, {"description": body.description or ""})
+        # An empty body changes nothing: a description is only replaced when one is sent.
+        described = {} if body.description is None else {"description": body.description}
+        _transition(connection, scope, row, "describe", runtime, described)
         return
     number = row.version_count + 1
     version = body.version or _next_version(row.version)
@@ -106,14 +112,16 @@ def update(
 
 
 def act(connection: Connection, scope: Scope, service_id: str, action: str, runtime: Runtime) -> None:
-    _transition(connection, scope, require(connection, scope, service_id), action, runtime, {})
+    _transition(connection, scope, require(connection, scope, service_id, lock=True), action, runtime, {})
 
 
 def delete_many(connection: Connection, scope: Scope, service_ids: list[str], runtime: Runtime) -> list[str]:
-    rows = [require(connection, scope, service_id) for service_id in dict.fromkeys(service_ids)]
-    for row in rows:
-        _transition(connection, scope, row, "delete", runtime, {})
-    return [row.id for row in rows]
+    unique_ids = list(dict.fromkeys(service_ids))
+    # Locked in sorted order, so two batches over the same services cannot deadlock each other.
+    rows = {i: require(connection, scope, i, lock=True) for i in sorted(unique_ids)}
+    for service_id in unique_ids:
+        _transition(connection, scope, rows[service_id], "delete", runtime, {})
+    return unique_ids
 
 
 def _transition(
@@ -135,7 +143,9 @@ def _transition(
         )
     if not repository.compare_and_set(connection, scope, row.id, row.row_version, values):
         # Someone (the worker, another request) moved it first: judge the action on the fresh row.
-        _transition(connection, scope, require(connection, scope, row.id), action, runtime, changes)
+        _transition(
+            connection, scope, require(connection, scope, row.id, lock=True), action, runtime, changes
+        )
 
 
 def _insert_version(
@@ -184,6 +194,14 @@ def _optional_changes(body: ServiceUpdate) -> dict[str, Any]:
     if body.tags is not None:
         changes["tags"] = [{"key": k, "value": v} for k, v in _tag_pairs(body.tags)]
     return changes
+
+
+def check_storable(body: ServiceCreate | ServiceUpdate) -> None:
+    """Free-form parts (extra fields, schedule, upgrade_config) are stored as sent: refuse what no
+    store can keep."""
+    found = first_unstorable(body.model_dump(exclude_unset=True))
+    if found is not None:
+        raise InvalidParameter(*found)
 
 
 def _tag_pairs(tags: Any) -> list[tuple[str, str]]:

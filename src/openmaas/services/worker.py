@@ -33,7 +33,8 @@ class LifecycleWorker:
         self._health_timeout = health_timeout
 
     def tick(self) -> int:
-        """Settle every due transition once; returns how many were applied by this process."""
+        """Settle every due transition once; returns how many this process applied (rechecks of a
+        silent upstream are not transitions and are not counted)."""
         with transaction(self._engine, write=False) as connection:
             due = repository.due_transitions(connection, now_ms(), BATCH)
         return sum(self._settle(row) for row in due)
@@ -51,9 +52,10 @@ class LifecycleWorker:
                     workspace_repository.change_service_count(connection, scope, row.workspace_id, -1)
             else:
                 applied = repository.compare_and_set(connection, scope, row.id, row.row_version, values)
-        if applied and (not values or "status" in values):
+        transitioned = applied and (not values or "status" in values)
+        if transitioned:
             log.info("service %s: %s -> %s", row.id, status, values.get("status", "gone"))
-        return applied
+        return transitioned
 
     def _outcome(self, row: Row[Any], status: Status) -> dict[str, Any] | None:
         """The columns to write, ``{}`` to remove the service, None to leave it for later."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,8 +14,16 @@ from openmaas.workspaces.errors import WorkspaceNameTaken
 SORT_COLUMNS = {"name": table.c.name, "update_time": table.c.update_time, "status": table.c.id}
 
 
-def get(connection: Connection, scope: Scope, workspace_id: str) -> Row[Any] | None:
+# Row locks (PostgreSQL; SQLite serializes writers anyway and renders none). A service create holds
+# "key_share" so the workspace cannot vanish under it; a workspace delete takes "update" so that its
+# emptiness check and the delete see the same row. The two kinds conflict; creates do not.
+Lock = Literal["key_share", "update"]
+
+
+def get(connection: Connection, scope: Scope, workspace_id: str, lock: Lock | None = None) -> Row[Any] | None:
     statement = scoped(select(table), table, scope).where(table.c.id == workspace_id)
+    if lock is not None:
+        statement = statement.with_for_update(read=lock == "key_share", key_share=lock == "key_share")
     return connection.execute(statement).first()
 
 
@@ -32,8 +40,9 @@ def page(
     statement = scoped(select(table), table, scope)
     count = scoped(select(func.count()).select_from(table), table, scope)
     if name:
-        statement = statement.where(table.c.name.contains(name, autoescape=True))
-        count = count.where(table.c.name.contains(name, autoescape=True))
+        # Case-insensitive on both stores (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
+        matches = table.c.name.icontains(name, autoescape=True)
+        statement, count = statement.where(matches), count.where(matches)
     column = SORT_COLUMNS[sort_by]
     ordering = column.desc() if order == "desc" else column.asc()
     rows = connection.execute(statement.order_by(ordering, table.c.id).offset(offset).limit(limit)).all()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import AfterValidator
 from starlette.responses import Response
 
 from openmaas.auth.principal import ModelArtsPrincipal, ProjectScope
 from openmaas.db.session import DbConnection
 from openmaas.errors import json_response
+from openmaas.names import MAX_OFFSET, reject_nul
 from openmaas.workspaces import repository, service
 from openmaas.workspaces.schemas import Order, SortBy, WorkspaceCreate, WorkspaceUpdate
 
@@ -20,11 +22,11 @@ router = APIRouter(prefix="/v1/{project_id}/workspaces", tags=["Workspaces"])
 def list_workspaces(
     scope: ProjectScope,
     connection: DbConnection,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
     sort_by: SortBy = "update_time",
     order: Order = "desc",
-    name: Annotated[str | None, Query(max_length=64)] = None,
+    name: Annotated[str | None, Query(max_length=64), AfterValidator(reject_nul)] = None,
 ) -> Response:
     """List the project's workspaces."""
     total, rows = repository.page(

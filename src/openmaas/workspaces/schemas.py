@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from openmaas.names import RESOURCE_NAME
+from openmaas.names import RESOURCE_NAME, OptionalText, Text
 
 AuthType = Literal["PUBLIC", "PRIVATE", "INTERNAL"]
 SortBy = Literal["name", "update_time", "status"]
@@ -25,7 +25,7 @@ class WorkspaceCreate(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
     name: str = Field(min_length=4, max_length=64)
-    description: str = Field(default="", max_length=256)
+    description: Text = Field(default="", max_length=256)
     auth_type: AuthType = "PUBLIC"
 
     _name = field_validator("name")(_check_name)
@@ -35,7 +35,7 @@ class WorkspaceUpdate(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
     name: str | None = Field(default=None, min_length=4, max_length=64)
-    description: str | None = Field(default=None, max_length=256)
+    description: OptionalText = Field(default=None, max_length=256)
     auth_type: AuthType | None = None
 
     @field_validator("name")

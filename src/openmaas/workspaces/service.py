@@ -8,15 +8,19 @@ from sqlalchemy import Connection, Row
 
 from openmaas.clock import hex_id, now_ms
 from openmaas.db.scope import Scope
+from openmaas.names import WORKSPACE_ID
 from openmaas.workspaces import repository
 from openmaas.workspaces.errors import DefaultWorkspaceProtected, WorkspaceNotEmpty, WorkspaceNotFound
+from openmaas.workspaces.repository import Lock
 from openmaas.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate
 
 DEFAULT_WORKSPACE_ID = "0"
 
 
-def require(connection: Connection, scope: Scope, workspace_id: str) -> Row[Any]:
-    row = repository.get(connection, scope, workspace_id)
+def require(connection: Connection, scope: Scope, workspace_id: str, lock: Lock | None = None) -> Row[Any]:
+    # An id of the wrong shape cannot exist; not asking the store keeps odd bytes away from it.
+    found = WORKSPACE_ID.match(workspace_id)
+    row = repository.get(connection, scope, workspace_id, lock) if found else None
     if row is None:
         raise WorkspaceNotFound()
     return row
@@ -47,7 +51,7 @@ def update(connection: Connection, scope: Scope, workspace_id: str, body: Worksp
 
 
 def delete(connection: Connection, scope: Scope, workspace_id: str) -> None:
-    row = require(connection, scope, workspace_id)
+    row = require(connection, scope, workspace_id, lock="update")
     if workspace_id == DEFAULT_WORKSPACE_ID:
         raise DefaultWorkspaceProtected("deleted")
     if row.service_count > 0:

@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("model_name", sa.String(length=128), nullable=True),
+        sa.Column("resident_model_id", sa.String(length=64), nullable=True),
         sa.Column("served_model_name", sa.String(length=128), nullable=False),
         sa.Column("region", sa.String(length=64), nullable=True),
         sa.Column("workspace_id", sa.String(length=64), nullable=True),
@@ -67,13 +68,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("custom_endpoints", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_custom_endpoints_domain_live", ["domain_id", "deleted_at", "create_at"], unique=False
+            "ix_custom_endpoints_project_live", ["project_id", "deleted_at", "create_at"], unique=False
         )
+
+    op.create_table(
+        "custom_endpoint_names",
+        sa.Column("domain_id", sa.String(length=32), nullable=False),
+        sa.Column("endpoint_name", sa.String(length=64), nullable=False),
+        sa.Column("reserved_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["domain_id"], ["domains.id"], name=op.f("fk_custom_endpoint_names_domain_id_domains")
+        ),
+        sa.PrimaryKeyConstraint("domain_id", "endpoint_name", name=op.f("pk_custom_endpoint_names")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("custom_endpoint_names")
     with op.batch_alter_table("custom_endpoints", schema=None) as batch_op:
-        batch_op.drop_index("ix_custom_endpoints_domain_live")
+        batch_op.drop_index("ix_custom_endpoints_project_live")
 
     op.drop_table("custom_endpoints")
     with op.batch_alter_table("access_keys", schema=None) as batch_op:

@@ -1,0 +1,278 @@
+"""Benchmark the service listing path against a baseline measured in the same run (issue 5).
+
+    .venv/bin/python bench/list_services.py [--sizes 1000,1000000] [--backend sqlite|postgresql]
+
+For each size N it bootstraps a fresh store, bulk-seeds N services into workspace "0" of the home
+region (see bench/seed.py), starts `openmaas serve` (one process) and drives it with wrk
+(16 connections, after a warm-up). The baseline is a bare ASGI app on the same uvicorn settings that
+answers the exact bytes of the real response for the same page. Prints one table and writes JSON
+under bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.seed import home_project, seed_services  # noqa: E402
+from openmaas.db.engine import make_engine  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PASSWORD = "bench-Passw0rd"
+HOME = "ap-southeast-1"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass
+class Row:
+    path: str
+    n: int
+    backend: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    baseline_rps: float
+    ratio: float
+    rss_mb: float
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def store(backend: str) -> Iterator[tuple[Path, dict[str, str], str]]:
+    data_dir = Path(tempfile.mkdtemp(prefix="openmaas-bench-"))
+    env = {**os.environ, "OPENMAAS_ADMIN_PASSWORD": PASSWORD}
+    database = ""
+    if backend == "postgresql":
+        database = f"openmaas_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{database}"')
+        env["OPENMAAS_DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+    url = env.get("OPENMAAS_DATABASE_URL") or f"sqlite:///{data_dir / 'openmaas.db'}"
+    try:
+        yield data_dir, env, url
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        if database:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def start(
+    command: list[str], env: dict[str, str], port: int, probe: str
+) -> tuple[subprocess.Popen[bytes], float]:
+    began = time.monotonic()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = began + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=1).status_code == 200:
+                return process, time.monotonic() - began
+        except httpx.HTTPError:
+            time.sleep(0.02)
+    process.kill()
+    raise RuntimeError(f"{command[0]} did not become ready")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def token(port: int) -> str:
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": "admin", "password": PASSWORD, "domain": {"name": "openmaas"}}},
+            },
+            "scope": {"project": {"name": HOME}},
+        }
+    }
+    response = httpx.post(f"http://127.0.0.1:{port}/v3/auth/tokens?nocatalog=true", json=body, timeout=30)
+    response.raise_for_status()
+    return response.headers["X-Subject-Token"]
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> tuple[float, float, float]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    for name, value in headers.items():
+        command[1:1] = ["-H", f"{name}: {value}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"non-2xx answers from {url}:\n{output}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    percentiles = {
+        p: float(v) * _UNITS[u] for p, v, u in re.findall(r"\s(\d+)%\s+([\d.]+)(us|ms|s)\b", output)
+    }
+    return rps, percentiles["50"], percentiles["99"]
+
+
+def measure(url: str, headers: dict[str, str], args: argparse.Namespace) -> tuple[float, float, float]:
+    wrk(url, headers, args.warmup, args.connections)
+    return wrk(url, headers, args.duration, args.connections)
+
+
+def paths(project_id: str) -> dict[str, str]:
+    maas = f"/v1/{project_id}/maas/services/custom-endpoint/services/{HOME}?workspace_id=0"
+    return {
+        "maas §6.3 limit=10": maas,
+        "maas §6.3 limit=100": maas + "&limit=100",
+        "v2 list limit=10": f"/v2/{project_id}/services?limit=10",
+    }
+
+
+def run_size(n: int, args: argparse.Namespace, baselines: dict[str, float]) -> tuple[list[Row], float]:
+    with store(args.backend) as (data_dir, env, url):
+        subprocess.run(
+            [str(BIN / "openmaas"), "bootstrap", "--data-dir", str(data_dir)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        engine = make_engine(url)
+        project_id = home_project(engine, HOME)
+        seeded = time.monotonic()
+        seed_services(engine, project_id, "0", n)
+        engine.dispose()
+        print(f"  seeded {n} services in {time.monotonic() - seeded:.1f}s", file=sys.stderr)
+        port = free_port()
+        command = [str(BIN / "openmaas"), "serve", "--port", str(port), "--data-dir", str(data_dir)]
+        server, ready_seconds = start(command, env, port, "/ready")
+        try:
+            headers = {"X-Auth-Token": token(port)}
+            rows = []
+            for name, path in paths(project_id).items():
+                rps, p50, p99 = measure(f"http://127.0.0.1:{port}{path}", headers, args)
+                if name not in baselines:
+                    body = httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers).content
+                    baselines[name] = baseline(body, args)
+                rows.append(
+                    Row(
+                        name,
+                        n,
+                        args.backend,
+                        rps,
+                        p50,
+                        p99,
+                        baselines[name],
+                        rps / baselines[name],
+                        rss_mb(server.pid),
+                    )
+                )
+            return rows, ready_seconds
+        finally:
+            stop(server)
+
+
+def baseline(body: bytes, args: argparse.Namespace) -> float:
+    with tempfile.NamedTemporaryFile(suffix=".json") as handle:
+        handle.write(body)
+        handle.flush()
+        port = free_port()
+        command = [
+            sys.executable,
+            str(HERE / "baseline_app.py"),
+            "--port",
+            str(port),
+            "--body-file",
+            handle.name,
+        ]
+        process, _ = start(command, dict(os.environ), port, "/")
+        try:
+            rps, _, _ = measure(f"http://127.0.0.1:{port}/", {}, args)
+            return rps
+        finally:
+            stop(process)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,1000000")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    baselines: dict[str, float] = {}
+    rows: list[Row] = []
+    ready: dict[int, float] = {}
+    for n in (int(size) for size in args.sizes.split(",")):
+        print(f"N={n} ({args.backend})", file=sys.stderr)
+        size_rows, ready[n] = run_size(n, args, baselines)
+        rows.extend(size_rows)
+    report(rows, ready, args)
+
+
+def report(rows: list[Row], ready: dict[int, float], args: argparse.Namespace) -> None:
+    header = (
+        f"{'path':<22} {'backend':<10} {'N':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'baseline':>9} {'ratio':>6} {'RSS MB':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row.path:<22} {row.backend:<10} {row.n:>9} {row.rps:>9.0f} {row.p50_ms:>8.2f} "
+            f"{row.p99_ms:>8.2f} {row.baseline_rps:>9.0f} {row.ratio:>6.2f} {row.rss_mb:>7.1f}"
+        )
+    for n, seconds in ready.items():
+        print(f"ready after start with N={n}: {seconds:.2f}s")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = HERE / "results" / f"list_services-{args.backend}-{stamp}.json"
+    out.write_text(
+        json.dumps(
+            {
+                "args": vars(args),
+                "rows": [asdict(r) for r in rows],
+                "ready_seconds": {str(k): v for k, v in ready.items()},
+            },
+            indent=2,
+        )
+    )
+    print(f"written {out.relative_to(HERE.parent)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""MaaS compliance: the versioned content-moderation disclaimers (CONTRACT 6.5)."""

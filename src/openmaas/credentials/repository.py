@@ -1,0 +1,85 @@
+"""SQL for access keys. Every query is scoped to one domain, except the lookup that finds a signed
+request's domain from its access key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, delete, func, insert, select
+
+from openmaas.db.tables import access_keys, domains, users
+
+PUBLIC_COLUMNS = (
+    access_keys.c.user_id,
+    access_keys.c.access,
+    access_keys.c.status,
+    access_keys.c.create_time,
+    access_keys.c.description,
+)
+
+
+def lock_domain_user(connection: Connection, domain_id: str, user_id: str) -> Row[Any] | None:
+    # FOR UPDATE: two concurrent creates for one user count each other's key (at most 2 per user).
+    statement = (
+        select(users.c.id).where(users.c.domain_id == domain_id, users.c.id == user_id).with_for_update()
+    )
+    return connection.execute(statement).first()
+
+
+def domain_user_exists(connection: Connection, domain_id: str, user_id: str) -> bool:
+    statement = select(users.c.id).where(users.c.domain_id == domain_id, users.c.id == user_id)
+    return connection.execute(statement).first() is not None
+
+
+def count_user_keys(connection: Connection, domain_id: str, user_id: str) -> int:
+    statement = (
+        select(func.count())
+        .select_from(access_keys)
+        .where(access_keys.c.domain_id == domain_id, access_keys.c.user_id == user_id)
+    )
+    return int(connection.execute(statement).scalar_one())
+
+
+def insert_key(connection: Connection, values: dict[str, Any]) -> None:
+    connection.execute(insert(access_keys).values(**values))
+
+
+def domain_keys(connection: Connection, domain_id: str, user_id: str | None) -> list[Row[Any]]:
+    statement: Select[Any] = select(*PUBLIC_COLUMNS).where(access_keys.c.domain_id == domain_id)
+    if user_id is not None:
+        statement = statement.where(access_keys.c.user_id == user_id)
+    statement = statement.order_by(access_keys.c.create_time, access_keys.c.access)
+    return list(connection.execute(statement).all())
+
+
+def domain_key(connection: Connection, domain_id: str, access: str) -> Row[Any] | None:
+    statement: Select[Any] = select(*PUBLIC_COLUMNS).where(
+        access_keys.c.domain_id == domain_id, access_keys.c.access == access
+    )
+    return connection.execute(statement).first()
+
+
+def delete_domain_key(connection: Connection, domain_id: str, access: str) -> bool:
+    statement = delete(access_keys).where(
+        access_keys.c.domain_id == domain_id, access_keys.c.access == access
+    )
+    return connection.execute(statement).rowcount > 0
+
+
+def signing_key(connection: Connection, access: str) -> Row[Any] | None:
+    """The key, its owner and the owner's domain: who a signed request says it is."""
+    statement: Select[Any] = (
+        select(
+            access_keys.c.access,
+            access_keys.c.secret_encrypted,
+            access_keys.c.status,
+            users.c.id.label("user_id"),
+            users.c.name.label("user_name"),
+            domains.c.id.label("domain_id"),
+            domains.c.name.label("domain_name"),
+        )
+        .join(users, users.c.id == access_keys.c.user_id)
+        .join(domains, domains.c.id == access_keys.c.domain_id)
+        .where(access_keys.c.access == access)
+    )
+    return connection.execute(statement).first()

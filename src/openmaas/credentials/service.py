@@ -1,0 +1,142 @@
+"""Access keys (CONTRACT 4.3) and the identity a signed request proves (CONTRACT 3)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from openmaas.auth import signature
+from openmaas.auth.signature import SignatureRejected, SignedRequest
+from openmaas.auth.tokens import TokenClaims
+from openmaas.clock import iam_time, now_ms
+from openmaas.credentials import repository
+from openmaas.credentials.errors import (
+    MAX_KEYS_PER_USER,
+    AccessKeyNotFound,
+    KeyQuotaExceeded,
+    ProjectOutsideDomain,
+    UserNotManageable,
+)
+from openmaas.credentials.schemas import CredentialCreate
+from openmaas.crypto import SealedSecretError, SecretBox
+from openmaas.iam import repository as iam_repository
+
+log = logging.getLogger("openmaas.credentials")
+
+ACCESS_ALPHABET = string.ascii_uppercase + string.digits
+SECRET_ALPHABET = string.ascii_letters + string.digits
+ACCESS_LENGTH = 20
+SECRET_LENGTH = 40
+ACTIVE = "active"
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def create_key(
+    connection: Connection, box: SecretBox, domain_id: str, body: CredentialCreate
+) -> dict[str, Any]:
+    """A new key for a user of the caller's domain; the only answer that ever shows the secret."""
+    user_id = body.credential.user_id
+    if repository.lock_domain_user(connection, domain_id, user_id) is None:
+        raise UserNotManageable(user_id)
+    if repository.count_user_keys(connection, domain_id, user_id) >= MAX_KEYS_PER_USER:
+        raise KeyQuotaExceeded(user_id)
+    access, secret = _random(ACCESS_ALPHABET, ACCESS_LENGTH), _random(SECRET_ALPHABET, SECRET_LENGTH)
+    values = {
+        "access": access,
+        "user_id": user_id,
+        "domain_id": domain_id,
+        "secret_encrypted": box.seal(secret, context=access),
+        "description": body.credential.description,
+        "status": ACTIVE,
+        "create_time": now_ms(),
+    }
+    repository.insert_key(connection, values)
+    return {"credential": {**_public(values), "secret": secret}}
+
+
+def list_keys(connection: Connection, domain_id: str, user_id: str | None) -> dict[str, Any]:
+    """The keys of one user of the caller's domain, or of the whole domain; never a secret."""
+    if user_id is not None and not repository.domain_user_exists(connection, domain_id, user_id):
+        raise UserNotManageable(user_id)
+    rows = repository.domain_keys(connection, domain_id, user_id)
+    return {"credentials": [_public(row._mapping) for row in rows]}
+
+
+def show_key(connection: Connection, domain_id: str, access: str) -> dict[str, Any]:
+    row = repository.domain_key(connection, domain_id, access)
+    if row is None:
+        raise AccessKeyNotFound(access)
+    return {"credential": _public(row._mapping)}
+
+
+def delete_key(connection: Connection, domain_id: str, access: str) -> None:
+    if not repository.delete_domain_key(connection, domain_id, access):
+        raise AccessKeyNotFound(access)
+
+
+def _public(values: Any) -> dict[str, Any]:
+    return {
+        "user_id": values["user_id"],
+        "access": values["access"],
+        "status": values["status"],
+        "create_time": iam_time(values["create_time"]),
+        "description": values["description"],
+    }
+
+
+def signed_claims(
+    connection: Connection,
+    box: SecretBox,
+    request: SignedRequest,
+    authorization: str,
+    project_id: str | None,
+    now: datetime | None = None,
+) -> TokenClaims:
+    """Who a signed request comes from, scoped to ``project_id`` (which must be of the key's domain).
+
+    The signature is checked before the project, so an unsigned caller learns nothing about projects.
+    """
+    parsed = signature.parse_authorization(authorization)
+    key = repository.signing_key(connection, parsed.access)
+    if key is None or key.status != ACTIVE:
+        raise SignatureRejected("the access key does not exist")
+    signed_at = signature.verify(request, parsed, _secret(box, key), now or datetime.now(UTC))
+    project = _project(connection, key.domain_id, project_id)
+    issued_at = int(signed_at.timestamp() * 1000)
+    return TokenClaims(
+        jti=f"aksk-{key.access}",
+        user_id=key.user_id,
+        user_name=key.user_name,
+        domain_id=key.domain_id,
+        domain_name=key.domain_name,
+        project_id=project.id if project is not None else None,
+        project_name=project.name if project is not None else None,
+        issued_at=issued_at,
+        expires_at=issued_at + int(signature.MAX_CLOCK_SKEW / timedelta(milliseconds=1)),
+    )
+
+
+def _secret(box: SecretBox, key: Row[Any]) -> str:
+    try:
+        return box.open(key.secret_encrypted, context=key.access)
+    except SealedSecretError:
+        # Only a tampered row or a wrong key gets here; the start-up fingerprint check makes the latter rare.
+        log.error("the secret of access key %s does not decrypt with this server's secret key", key.access)
+        raise SignatureRejected("the access key cannot be used") from None
+
+
+def _project(connection: Connection, domain_id: str, project_id: str | None) -> Row[Any] | None:
+    if project_id is None:
+        return None
+    project = iam_repository.domain_project(connection, domain_id, project_id=project_id)
+    if project is None:
+        raise ProjectOutsideDomain(project_id)
+    return project

@@ -1,0 +1,49 @@
+"""Custom endpoint request bodies (CONTRACT 6.4, D-12), validated strictly (D-7).
+
+``endpoint_name`` is optional here on purpose: a missing name has its own documented answer
+(``ModelArts.0104``), and an ill-formed one ``ModelArts.6274``, both decided by the service.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+INT32_MAX = 2**31 - 1
+Source = Literal["custom_from_maas", "custom_from_modelarts_v2"]
+Throttle = int | None
+
+
+class _Body(BaseModel):
+    # Unknown fields are ignored (CONTRACT 1): that is also how an edit ignores the linked service.
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class _Editable(_Body):
+    """Fields that create and edit share."""
+
+    endpoint_name: str | None = None
+    remark: str | None = Field(default=None, max_length=256)
+    rpm: Throttle = Field(default=None, ge=1, le=INT32_MAX)
+    tpm: Throttle = Field(default=None, ge=1, le=INT32_MAX)
+    agreement_id: str | None = Field(default=None, max_length=64)
+
+
+class EndpointCreate(_Editable):
+    source: Source
+    model_name: str | None = Field(default=None, max_length=128)
+    region: str | None = Field(default=None, max_length=64)
+    workspace_id: str = Field(default="0", min_length=1, max_length=64)
+    infer_service_id: str | None = Field(default=None, max_length=64)
+    moderation: bool = True
+
+
+class EndpointUpdate(_Editable):
+    """Absent fields stay as they are; ``rpm`` or ``tpm`` sent as null removes that throttle."""
+
+    moderation: bool | None = None
+
+
+class EndpointControl(_Body):
+    action: Literal["activate", "deactivate"]

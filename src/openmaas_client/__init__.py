@@ -1,0 +1,67 @@
+"""openmaas_client: a Python client for openmaas and the ModelArts MaaS APIs it implements.
+
+It imports nothing from the server (``openmaas``); it speaks only HTTP::
+
+    from openmaas_client import Client, PasswordAuth
+
+    with Client("http://127.0.0.1:8080", PasswordAuth("openmaas", "admin", "...")) as client:
+        for service in client.iter_infer_services("ap-southeast-1"):
+            print(service.name, service.status)
+"""
+
+from openmaas_client._async_client import AsyncClient
+from openmaas_client._auth import AccessKeyAuth, Credentials, PasswordAuth, TokenAuth
+from openmaas_client._base import EndpointChanges, EndpointFields, ServiceFilters
+from openmaas_client._client import Client
+from openmaas_client._errors import ApiError, OpenMaasError, TransportError
+from openmaas_client._models import (
+    AccessKey,
+    Agreement,
+    CustomEndpoint,
+    Deployment,
+    InferService,
+    Page,
+    Project,
+    Region,
+    Service,
+    ServiceSummary,
+    ServiceVersion,
+    Token,
+    WireModel,
+    Workspace,
+)
+from openmaas_client._operations import DeletedServices, WorkspaceRef
+from openmaas_client._paging import AsyncPager, Pager
+
+__all__ = [
+    "AccessKey",
+    "AccessKeyAuth",
+    "Agreement",
+    "ApiError",
+    "AsyncClient",
+    "AsyncPager",
+    "Client",
+    "Credentials",
+    "CustomEndpoint",
+    "DeletedServices",
+    "Deployment",
+    "EndpointChanges",
+    "EndpointFields",
+    "InferService",
+    "OpenMaasError",
+    "Page",
+    "Pager",
+    "PasswordAuth",
+    "Project",
+    "Region",
+    "Service",
+    "ServiceFilters",
+    "ServiceSummary",
+    "ServiceVersion",
+    "Token",
+    "TokenAuth",
+    "TransportError",
+    "WireModel",
+    "Workspace",
+    "WorkspaceRef",
+]

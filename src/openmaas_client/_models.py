@@ -1,0 +1,220 @@
+"""Typed results. Each keeps the JSON it was parsed from in ``raw``, and fields it does not name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Self:
+        parsed = cls.model_validate(data)
+        parsed._raw = data
+        return parsed
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The object exactly as the server sent it."""
+        return self._raw
+
+
+ItemT = TypeVar("ItemT", bound=WireModel)
+
+
+class Page(Generic[ItemT]):
+    """One page of a listing: its items, the listing's total, and the body as sent."""
+
+    def __init__(self, items: list[ItemT], total: int, raw: dict[str, Any]) -> None:
+        self.items = items
+        self.total = total
+        self.raw = raw
+
+
+# IAM (CONTRACT §4)
+
+
+class NamedRef(WireModel):
+    id: str
+    name: str
+
+
+class TokenUser(NamedRef):
+    domain: NamedRef
+
+
+class TokenProject(NamedRef):
+    domain: NamedRef
+
+
+class Token(WireModel):
+    """The body of ``POST /v3/auth/tokens`` (its ``token`` object) with the token itself in ``value``."""
+
+    value: str = ""
+    expires_at: datetime
+    issued_at: datetime
+    methods: list[str] = Field(default_factory=list)
+    user: TokenUser
+    project: TokenProject | None = None
+    roles: list[dict[str, Any]] = Field(default_factory=list)
+    catalog: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Project(WireModel):
+    id: str
+    name: str
+    domain_id: str
+    enabled: bool = True
+    description: str | None = ""
+
+
+class AccessKey(WireModel):
+    """An access key; ``secret`` is only ever filled in the answer that created it."""
+
+    access: str
+    secret: str | None = None
+    status: str = "active"
+    user_id: str = ""
+    create_time: str = ""
+    description: str = ""
+
+
+# ModelArts (CONTRACT §5)
+
+
+class Workspace(WireModel):
+    id: str
+    name: str
+    description: str = ""
+    owner: str = ""
+    auth_type: str = "PUBLIC"
+    create_time: int
+    update_time: int
+    status: str = "NORMAL"
+
+
+class Tag(WireModel):
+    key: str
+    value: str = ""
+
+
+class ServiceSummary(WireModel):
+    """An item of the v2 service list (ServiceItem)."""
+
+    id: str
+    name: str
+    status: str
+    version: str
+    version_count: int
+    description: str = ""
+    type: str
+    deploy_type: str
+    user_name: str = ""
+    workspace_id: str
+    create_at: int
+    update_at: int
+    auth_type: str | None = None
+    task_type: str | None = None
+    tags: list[Tag] = Field(default_factory=list)
+
+
+class Service(WireModel):
+    """The service object of create, show, update, start and stop; times are ms (sent as strings)."""
+
+    id: str
+    name: str
+    workspace_id: str
+    type: str
+    deploy_type: str
+    status: str
+    failure_reason: str | None = ""
+    version: dict[str, Any] = Field(default_factory=dict)
+    predict_url: list[dict[str, Any]] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list)
+    deploy_timeout_minutes: int | None = None
+    create_at: int
+    update_at: int
+    task_type: str | None = None
+
+
+class Deployment(WireModel):
+    id: str
+    name: str = ""
+    status: str = ""
+    version: str = ""
+    deploy_type: str = ""
+
+
+class ServiceVersion(WireModel):
+    version: str
+    version_status: str = ""
+    description: str = ""
+
+
+# MaaS (CONTRACT §6)
+
+
+class RegionLocales(WireModel):
+    en_us: str
+    zh_cn: str
+
+
+class Region(WireModel):
+    region_id: str
+    locales: RegionLocales
+
+
+class InferService(WireModel):
+    """InferServerInfo, an item of Obtaining Inference Service Information (§6.3)."""
+
+    id: str
+    name: str
+    status: str
+    version: str
+    version_count: int
+    description: str = ""
+    type: str
+    deploy_type: str
+    user_name: str = ""
+    workspace_id: str
+    create_at: int
+    update_at: int
+    auth_type: str | None = None
+
+
+class CustomEndpoint(WireModel):
+    """CustomEndpointInfo (§6.4)."""
+
+    id: str
+    source: str
+    status: str
+    endpoint_name: str
+    cbc_status: str | None = None
+    remark: str | None = None
+    rpm: int | None = None
+    tpm: int | None = None
+    served_model_name: str | None = None
+    model_version_id: str | None = None
+    resident_model_id: str | None = None
+    region: str | None = None
+    workspace_id: str | None = None
+    infer_service_id: str | None = None
+    moderation: bool | None = None
+    create_at: int | None = None
+    update_at: int | None = None
+
+
+class Agreement(WireModel):
+    """The latest disclaimer (§6.5)."""
+
+    id: str
+    agreement_id: str
+    agreement_data: str
+    open_notice: str = ""
+    close_notice: str = ""

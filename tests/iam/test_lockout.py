@@ -1,0 +1,131 @@
+"""D-6: five wrong passwords within 15 minutes lock the user for 15 minutes."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, Row, select, update
+
+from openmaas.app import create_app
+from openmaas.clock import now_ms
+from openmaas.config import Settings
+from openmaas.db.session import transaction
+from openmaas.db.tables import users
+from tests.conftest import HOME, password_body
+from tests.iam.conftest import WRONG_CREDENTIALS
+
+TOKENS = "/v3/auth/tokens"
+LOCKED = {
+    "error": {
+        "code": 401,
+        "message": "The account is locked due to too many failed login attempts. Try again later.",
+        "title": "Unauthorized",
+    }
+}
+FIFTEEN_MINUTES_MS = 15 * 60 * 1000
+
+
+def _right(client: TestClient) -> tuple[int, object]:
+    response = client.post(TOKENS, json=password_body(scope={"project": {"name": HOME}}))
+    return response.status_code, response.json()
+
+
+def _wrong(client: TestClient, times: int = 1) -> None:
+    for _ in range(times):
+        response = client.post(TOKENS, json=password_body(password="not-the-password"))
+        assert (response.status_code, response.json()) == (401, WRONG_CREDENTIALS)
+
+
+def _admin_row(engine: Engine) -> Row[Any]:
+    with transaction(engine, write=False) as connection:
+        return connection.execute(select(users).where(users.c.name == "admin")).one()
+
+
+def _set_admin(engine: Engine, **values: int | None) -> None:
+    with transaction(engine, write=True) as connection:
+        connection.execute(update(users).where(users.c.name == "admin").values(**values))
+
+
+def test_five_wrong_passwords_lock_even_the_right_one_d6(client: TestClient, engine: Engine) -> None:
+    _wrong(client, 5)
+    assert _right(client) == (401, LOCKED)
+    # Wrong ones while locked say locked too, and never reveal whether the password was right.
+    response = client.post(TOKENS, json=password_body(password="not-the-password"))
+    assert (response.status_code, response.json()) == (401, LOCKED)
+
+
+def test_the_lock_lasts_15_minutes_d6(client: TestClient, engine: Engine) -> None:
+    before = now_ms()
+    _wrong(client, 5)
+    locked_until = _admin_row(engine).locked_until
+    assert before + FIFTEEN_MINUTES_MS <= locked_until <= now_ms() + FIFTEEN_MINUTES_MS
+
+
+def test_four_wrong_passwords_do_not_lock_d6(client: TestClient) -> None:
+    _wrong(client, 4)
+    assert _right(client)[0] == 201
+
+
+def test_the_lock_lifts_when_its_time_is_over_d6(client: TestClient, engine: Engine) -> None:
+    _wrong(client, 5)
+    assert _right(client) == (401, LOCKED)
+    _set_admin(engine, locked_until=now_ms() - 1)
+    assert _right(client)[0] == 201
+    # After the lock the count starts again from zero.
+    _wrong(client, 4)
+    assert _right(client)[0] == 201
+
+
+def test_wrong_passwords_outside_the_window_do_not_add_up_d6(client: TestClient, engine: Engine) -> None:
+    _wrong(client, 4)
+    _set_admin(engine, failed_window_start=now_ms() - FIFTEEN_MINUTES_MS - 1000)
+    _wrong(client, 1)
+    assert _right(client)[0] == 201
+
+
+def test_a_success_resets_the_count_d6(client: TestClient) -> None:
+    _wrong(client, 4)
+    assert _right(client)[0] == 201
+    _wrong(client, 4)
+    assert _right(client)[0] == 201
+
+
+def test_concurrent_wrong_passwords_all_count_d6(client: TestClient, engine: Engine) -> None:
+    def attempt(_: int) -> int:
+        response = client.post(TOKENS, json=password_body(password="not-the-password"))
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        statuses = list(pool.map(attempt, range(5)))
+    assert statuses == [401] * 5
+    assert _right(client) == (401, LOCKED)
+
+
+def test_the_lock_is_in_the_store_so_every_replica_honours_it_d6(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    _wrong(client, 5)
+    with TestClient(create_app(settings, engine)) as replica:
+        assert _right(replica) == (401, LOCKED)
+
+
+def test_lockout_settings_change_the_threshold_and_duration(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    """``lockout_attempts`` and ``lockout_seconds`` are settings; the defaults are D-6's 5 and 15 min."""
+    assert (settings.lockout_attempts, settings.lockout_seconds) == (5, 900)
+    strict = settings.model_copy(update={"lockout_attempts": 2, "lockout_seconds": 60})
+    with TestClient(create_app(strict, engine)) as other:
+        _wrong(other, 2)
+        assert _right(other) == (401, LOCKED)
+    locked_until = _admin_row(engine).locked_until
+    assert locked_until <= now_ms() + 60_000
+
+
+def test_unknown_users_never_lock_and_stay_wrong_credentials_d6(client: TestClient) -> None:
+    for _ in range(6):
+        response = client.post(TOKENS, json=password_body(user="ghost", password="x"))
+        assert (response.status_code, response.json()) == (401, WRONG_CREDENTIALS)
+    assert _right(client)[0] == 201

@@ -1,0 +1,209 @@
+"""CONTRACT 1 conventions as the MaaS paths show them: unknown APIs, request ids, Content-Type (D-2),
+and the MaaS home region setting (D-3)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from openmaas.app import create_app
+from openmaas.config import Settings
+from tests.conftest import HOME, OTHER, Account, service_body
+from tests.maas.conftest import (
+    EMPTY_LISTING,
+    NOT_PUBLISHED,
+    create_service,
+    listing_url,
+    regions_url,
+    workspaces_url,
+)
+
+HEX_32 = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _variant(settings: Settings, **changes: Any) -> Settings:
+    return Settings(**{**settings.model_dump(), **changes})
+
+
+@pytest.fixture
+def strict_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(
+        create_app(_variant(settings, strict_content_type=True), engine), raise_server_exceptions=False
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def other_home_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(
+        create_app(_variant(settings, maas_home_region=OTHER), engine), raise_server_exceptions=False
+    ) as client:
+        yield client
+
+
+# ---- unknown path or method ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/{project}/maas/services/custom-endpoint/nothing-here"),
+        ("GET", "/v1/{project}/maas/services/custom-endpoint/services"),
+        ("GET", "/v9/anything"),
+        ("GET", "/"),
+        ("POST", "/v1/{project}/maas/services/custom-endpoint/services/ap-southeast-1"),
+        ("DELETE", "/v1/{project}/maas/services/custom-endpoint/regions"),
+        ("PUT", "/v1/{project}/maas/services/workspace/ap-southeast-1"),
+    ],
+)
+def test_unknown_path_or_method_is_404_apig_0101(
+    client: TestClient, admin: Account, method: str, path: str
+) -> None:
+    response = client.request(method, path.format(project=admin.project()), headers=admin.headers())
+    assert response.status_code == 404
+    assert response.json() == NOT_PUBLISHED
+    assert HEX_32.match(response.headers["X-Request-Id"])
+
+
+# ---- X-Request-Id ----------------------------------------------------------------------------
+
+
+def test_every_response_carries_a_fresh_request_id(client: TestClient, admin: Account) -> None:
+    ok = client.get(listing_url(admin.project(), HOME), headers=admin.headers())
+    failed = client.get(listing_url(admin.project(), HOME), headers={"X-Auth-Token": "garbage"})
+    probe = client.get("/health")
+    ids = [response.headers["X-Request-Id"] for response in (ok, failed, probe)]
+    assert [ok.status_code, failed.status_code, probe.status_code] == [200, 400, 200]
+    assert all(HEX_32.match(request_id) for request_id in ids)
+    assert len(set(ids)) == 3
+
+
+def test_request_id_sent_by_the_client_is_echoed(client: TestClient, admin: Account) -> None:
+    headers = {**admin.headers(), "X-Request-Id": "client-chosen-id-42"}
+    response = client.get(listing_url(admin.project(), HOME), headers=headers)
+    assert response.status_code == 200
+    assert response.headers["X-Request-Id"] == "client-chosen-id-42"
+    failed = client.get("/nowhere", headers={"X-Request-Id": "lost-one"})
+    assert failed.status_code == 404
+    assert failed.headers["X-Request-Id"] == "lost-one"
+
+
+# ---- Content-Type (D-2) --------------------------------------------------------------------------
+
+
+def test_get_without_content_type_is_served_by_default_d2(client: TestClient, admin: Account) -> None:
+    token = admin.headers()["X-Auth-Token"]
+    response = client.get(listing_url(admin.project(), HOME), headers={"X-Auth-Token": token})
+    assert response.status_code == 200
+    assert response.json() == EMPTY_LISTING
+
+
+def test_body_that_is_not_json_is_400_by_default_d2(client: TestClient, admin: Account) -> None:
+    response = client.post(
+        f"/v2/{admin.project()}/services",
+        content=b"name=svc",
+        headers={"X-Auth-Token": admin.headers()["X-Auth-Token"], "Content-Type": "text/plain"},
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error_code": "ModelArts.0101",
+        "error_msg": "Invalid parameter: body must be JSON (Content-Type application/json).",
+    }
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/xml"])
+def test_strict_setting_rejects_missing_or_wrong_content_type_d2(
+    strict_client: TestClient, admin: Account, content_type: str | None
+) -> None:
+    headers = {"X-Auth-Token": admin.headers()["X-Auth-Token"]}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    for path in (listing_url(admin.project(), HOME), regions_url(admin.project())):
+        response = strict_client.get(path, headers=headers)
+        assert response.status_code == 400
+        assert response.json() == {
+            "error_code": "ModelArts.0101",
+            "error_msg": "Invalid parameter: Content-Type must be application/json.",
+        }
+        assert HEX_32.match(response.headers["X-Request-Id"])
+
+
+def test_strict_setting_serves_application_json_d2(strict_client: TestClient, admin: Account) -> None:
+    headers = {**admin.headers(), "Content-Type": "application/json; charset=utf-8"}
+    response = strict_client.get(listing_url(admin.project(), HOME), headers=headers)
+    assert response.status_code == 200
+    assert response.json() == EMPTY_LISTING
+
+
+def test_strict_setting_leaves_the_probes_alone_d2(strict_client: TestClient) -> None:
+    assert strict_client.get("/health").status_code == 200
+
+
+# ---- MaaS home region (D-3) ----------------------------------------------------------------------
+
+
+def test_home_region_setting_moves_the_maas_home_d3(
+    client: TestClient, other_home_client: TestClient, admin: Account
+) -> None:
+    service_id = create_service(client, admin, HOME, name="seen-from-guiyang")
+    far_token, far_project = admin.headers(OTHER), admin.project(OTHER)
+    for path in (
+        listing_url(far_project, HOME),
+        regions_url(far_project),
+        workspaces_url(far_project, HOME),
+    ):
+        assert other_home_client.get(path, headers=far_token).status_code == 200
+    response = other_home_client.get(listing_url(far_project, HOME), headers=far_token)
+    assert [item["id"] for item in response.json()["data"]] == [service_id]
+    # The former home is now the region whose MaaS API "is not published".
+    response = other_home_client.get(listing_url(admin.project(HOME), HOME), headers=admin.headers(HOME))
+    assert response.status_code == 404
+    assert response.json() == NOT_PUBLISHED
+
+
+# ---- body size cap, whatever the framing ---------------------------------------------------------
+
+
+def _chunked(payload: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
+    """A generator body: httpx sends it with Transfer-Encoding: chunked and no Content-Length."""
+    for start in range(0, len(payload), size):
+        yield payload[start : start + size]
+
+
+def test_chunked_body_within_the_cap_is_served(client: TestClient, admin: Account) -> None:
+    payload = orjson.dumps(service_body("chunked-ok"))
+    response = client.post(
+        f"/v2/{admin.project()}/services", content=_chunked(payload, 16), headers=admin.headers()
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["name"] == "chunked-ok"
+
+
+def test_chunked_body_past_the_cap_is_400(client: TestClient, admin: Account, settings: Settings) -> None:
+    payload = orjson.dumps(service_body("chunked-big", description="x" * (settings.max_body_bytes + 1)))
+    response = client.post(
+        f"/v2/{admin.project()}/services", content=_chunked(payload), headers=admin.headers()
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error_code": "ModelArts.0101",
+        "error_msg": f"Invalid parameter: body exceeds {settings.max_body_bytes} bytes.",
+    }
+    listed = client.get(listing_url(admin.project(), HOME), headers=admin.headers())
+    assert listed.json() == EMPTY_LISTING
+
+
+def test_declared_body_past_the_cap_is_400(client: TestClient, admin: Account, settings: Settings) -> None:
+    payload = orjson.dumps(service_body("declared-big", description="x" * (settings.max_body_bytes + 1)))
+    response = client.post(f"/v2/{admin.project()}/services", content=payload, headers=admin.headers())
+    assert response.status_code == 400
+    assert response.json() == {
+        "error_code": "ModelArts.0101",
+        "error_msg": f"Invalid parameter: body exceeds {settings.max_body_bytes} bytes.",
+    }

@@ -1,0 +1,351 @@
+"""The lifecycle of CONTRACT 5.3, driven through the ``settle`` fixture, and D-8's upstream check."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from openmaas.services.worker import LifecycleWorker
+from tests.conftest import Account, count_rows
+from tests.services.conftest import (
+    act,
+    create,
+    delete,
+    listing,
+    not_found,
+    services_url,
+    show,
+    update,
+)
+
+Settle = Callable[[], int]
+
+
+def _illegal(action: str, service_id: str, status: str) -> dict[str, str]:
+    return {
+        "error_code": "ModelArts.0105",
+        "error_msg": f"Cannot {action} service {service_id} in status {status}.",
+    }
+
+
+def _status(client: TestClient, admin: Account, service_id: str) -> str:
+    status: str = show(client, admin, service_id)["status"]
+    return status
+
+
+def _versions(client: TestClient, admin: Account, service_id: str) -> list[str]:
+    deployments = client.get(services_url(admin, f"/{service_id}/deployments"), headers=admin.headers())
+    deployment = deployments.json()["data"][0]["id"]
+    url = services_url(admin, f"/{service_id}/deployments/{deployment}/versions")
+    return [item["version"] for item in client.get(url, headers=admin.headers()).json()["data"]]
+
+
+def test_create_deploys_then_runs(client: TestClient, admin: Account, settle: Settle) -> None:
+    created = create(client, admin)
+    assert created["status"] == "DEPLOYING"
+    assert settle() == 1
+    assert _status(client, admin, created["id"]) == "RUNNING"
+    assert settle() == 0
+    assert _status(client, admin, created["id"]) == "RUNNING"
+
+
+def test_stop_then_start(client: TestClient, admin: Account, settle: Settle) -> None:
+    service_id = create(client, admin)["id"]
+    settle()
+    assert act(client, admin, service_id, "stop")["status"] == "STOPPING"
+    assert settle() == 1
+    assert _status(client, admin, service_id) == "STOPPED"
+    assert act(client, admin, service_id, "start")["status"] == "DEPLOYING"
+    assert settle() == 1
+    assert _status(client, admin, service_id) == "RUNNING"
+
+
+def test_update_upgrades_with_a_new_version(client: TestClient, admin: Account, settle: Settle) -> None:
+    service_id = create(client, admin)["id"]
+    settle()
+    upgraded = update(client, admin, service_id, runtime_config={"service_invoke": {"auth_type": "API_KEY"}})
+    assert upgraded["status"] == "UPGRADING"
+    assert upgraded["version"]["version"] == "1.0.1"
+    item = listing(client, admin)["data"][0]
+    assert (item["version"], item["version_count"], item["auth_type"]) == ("1.0.1", 2, "API_KEY")
+    assert settle() == 1
+    assert _status(client, admin, service_id) == "RUNNING"
+    update(client, admin, service_id, version="3.0.0", description="third")
+    settle()
+    item = listing(client, admin)["data"][0]
+    assert (item["status"], item["version"], item["version_count"], item["description"]) == (
+        "RUNNING",
+        "3.0.0",
+        3,
+        "third",
+    )
+    assert _versions(client, admin, service_id) == ["3.0.0", "1.0.1", "1.0.0"]
+
+
+def test_description_only_update_makes_no_version(client: TestClient, admin: Account, settle: Settle) -> None:
+    service_id = create(client, admin)["id"]
+    settle()
+    updated = update(client, admin, service_id, description="only words")
+    assert updated["status"] == "RUNNING"
+    assert settle() == 0
+    item = listing(client, admin)["data"][0]
+    assert (item["version"], item["version_count"], item["description"]) == ("1.0.0", 1, "only words")
+    assert _versions(client, admin, service_id) == ["1.0.0"]
+
+
+def test_update_of_a_stopped_service_keeps_it_stopped(
+    client: TestClient, admin: Account, settle: Settle
+) -> None:
+    service_id = create(client, admin)["id"]
+    settle()
+    act(client, admin, service_id, "stop")
+    settle()
+    updated = update(client, admin, service_id, group_configs=[{"count": 4}])
+    assert updated["status"] == "STOPPED"
+    assert updated["version"]["version"] == "1.0.1"
+    assert settle() == 0
+    assert act(client, admin, service_id, "start")["version"]["instance_groups"][0]["count"] == 4
+
+
+def test_delete_then_gone(client: TestClient, admin: Account, settle: Settle, engine: Engine) -> None:
+    """D-9 once the service is gone."""
+    service_id = create(client, admin, tags=[{"key": "a", "value": "b"}])["id"]
+    settle()
+    assert delete(client, admin, service_id)["service_responses"][0]["status"] == "DELETING"
+    listed = listing(client, admin)
+    assert [(item["id"], item["status"]) for item in listed["data"]] == [(service_id, "DELETING")]
+    assert settle() == 1
+    response = client.get(services_url(admin, f"/{service_id}"), headers=admin.headers())
+    assert response.status_code == 400
+    assert response.json() == not_found(service_id)
+    assert listing(client, admin)["total"] == 0
+    for table in ("services", "service_versions", "service_tags"):
+        assert count_rows(engine, f"SELECT count(*) FROM {table}") == 0  # noqa: S608
+    # The name is free again.
+    assert create(client, admin)["status"] == "DEPLOYING"
+
+
+def test_the_name_stays_taken_while_deleting(client: TestClient, admin: Account) -> None:
+    service_id = create(client, admin, "held")["id"]
+    delete(client, admin, service_id)
+    response = client.post(services_url(admin), json={"name": "held"} | _minimal(), headers=admin.headers())
+    assert response.status_code == 400
+    assert response.json() == {
+        "error_code": "ModelArts.0103",
+        "error_msg": "Service name held already exists.",
+    }
+
+
+def _minimal() -> dict[str, Any]:
+    return {"type": "REAL_TIME", "deploy_type": "SINGLE", "group_configs": [], "runtime_config": {}}
+
+
+def _post(client: TestClient, admin: Account, service_id: str, action: str) -> Any:
+    if action == "update":
+        return client.put(
+            services_url(admin, f"/{service_id}"),
+            json={"group_configs": [{"count": 2}]},
+            headers=admin.headers(),
+        )
+    if action == "describe":
+        return client.put(
+            services_url(admin, f"/{service_id}"), json={"description": "x"}, headers=admin.headers()
+        )
+    if action == "delete":
+        return client.post(
+            services_url(admin, "/delete"), json={"service_ids": [service_id]}, headers=admin.headers()
+        )
+    return client.post(services_url(admin, f"/{service_id}/{action}"), headers=admin.headers())
+
+
+# (how to reach the status, action, the verb in the message)
+ILLEGAL = [
+    ("RUNNING", "start", "start"),
+    ("DEPLOYING", "start", "start"),
+    ("DEPLOYING", "update", "update"),
+    ("STOPPING", "stop", "stop"),
+    ("STOPPING", "start", "start"),
+    ("STOPPED", "stop", "stop"),
+    ("UPGRADING", "start", "start"),
+    ("UPGRADING", "update", "update"),
+    ("DELETING", "update", "update"),
+    ("DELETING", "describe", "update"),
+    ("DELETING", "stop", "stop"),
+    ("DELETING", "start", "start"),
+    ("DELETING", "delete", "delete"),
+]
+
+
+def _reach(client: TestClient, admin: Account, settle: Settle, status: str) -> str:
+    service_id = create(client, admin)["id"]
+    if status == "DEPLOYING":
+        return service_id
+    settle()
+    if status in ("STOPPING", "STOPPED"):
+        act(client, admin, service_id, "stop")
+        if status == "STOPPED":
+            settle()
+    elif status == "UPGRADING":
+        update(client, admin, service_id, group_configs=[{"count": 2}])
+    elif status == "DELETING":
+        delete(client, admin, service_id)
+    assert _status(client, admin, service_id) == status
+    return service_id
+
+
+@pytest.mark.parametrize(("status", "action", "verb"), ILLEGAL)
+def test_illegal_actions(
+    client: TestClient, admin: Account, settle: Settle, status: str, action: str, verb: str
+) -> None:
+    service_id = _reach(client, admin, settle, status)
+    response = _post(client, admin, service_id, action)
+    assert response.status_code == 400
+    assert response.json() == _illegal(verb, service_id, status)
+    assert _status(client, admin, service_id) == status
+
+
+def test_failed_service_can_be_started_again(client: TestClient, admin: Account, settle: Settle) -> None:
+    service_id = create(
+        client, admin, upstream_url=f"http://127.0.0.1:{_closed_port()}/", deploy_timeout_minutes=0
+    )["id"]
+    assert settle() == 1
+    assert _status(client, admin, service_id) == "FAILED"
+    assert act(client, admin, service_id, "start")["status"] == "DEPLOYING"
+    restarted = show(client, admin, service_id)
+    assert restarted["failure_reason"] == ""
+
+
+# ---- D-8: an upstream URL decides when a deployment is RUNNING ---------------------------------
+
+
+def _closed_port() -> int:
+    """A loopback port with nothing listening on it (connections are refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+class _Quiet(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """No request log on the test output."""
+
+
+@pytest.fixture
+def upstream() -> Iterator[tuple[int, Callable[[], None]]]:
+    """A loopback port and a function that starts a tiny HTTP server on it; stopped at teardown."""
+    port = _closed_port()
+    servers: list[http.server.HTTPServer] = []
+
+    def start() -> None:
+        server = http.server.HTTPServer(("127.0.0.1", port), _Quiet)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+
+    yield port, start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _settle_until(settle: Settle, done: Callable[[], bool], seconds: float = 15.0) -> None:
+    """Tick the worker until ``done`` holds; a bounded wait, never an assertion on time."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, "the transition did not settle in time"
+        settle()
+        time.sleep(0.05)
+
+
+def test_d8_running_only_once_the_upstream_answers(
+    client: TestClient, admin: Account, settle: Settle, upstream: tuple[int, Callable[[], None]]
+) -> None:
+    port, start = upstream
+    created = create(client, admin, upstream_url=f"http://127.0.0.1:{port}/health")
+    # A recheck is not a transition: nothing is reported as applied while the upstream is silent.
+    assert settle() == 0
+    assert _status(client, admin, created["id"]) == "DEPLOYING"
+    start()
+    _settle_until(settle, lambda: _status(client, admin, created["id"]) != "DEPLOYING")
+    assert _status(client, admin, created["id"]) == "RUNNING"
+    assert show(client, admin, created["id"])["failure_reason"] == ""
+
+
+def test_d8_upgrade_also_waits_for_the_upstream(
+    client: TestClient, admin: Account, settle: Settle, upstream: tuple[int, Callable[[], None]]
+) -> None:
+    port, start = upstream
+    start()
+    service_id = create(client, admin, upstream_url=f"http://127.0.0.1:{port}/")["id"]
+    _settle_until(settle, lambda: _status(client, admin, service_id) == "RUNNING")
+    moved = update(client, admin, service_id, upstream_url=f"http://127.0.0.1:{_closed_port()}/")
+    assert moved["status"] == "UPGRADING"
+    assert settle() == 0
+    assert _status(client, admin, service_id) == "UPGRADING"
+
+
+def test_d8_deploy_timeout_zero_fails_when_the_upstream_never_answers(
+    client: TestClient, admin: Account, settle: Settle
+) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/"
+    created = create(client, admin, upstream_url=url, deploy_timeout_minutes=0)
+    assert settle() == 1
+    failed = show(client, admin, created["id"])
+    assert failed["status"] == "FAILED"
+    assert failed["failure_reason"] == f"Upstream {url} did not become healthy in time."
+    assert listing(client, admin)["data"][0]["status"] == "FAILED"
+    assert settle() == 0
+
+
+def test_two_workers_apply_each_transition_once(client: TestClient, admin: Account, engine: Engine) -> None:
+    ids = [create(client, admin, f"svc-{n}")["id"] for n in range(12)]
+    workers = [LifecycleWorker(engine), LifecycleWorker(engine)]
+
+    def run_both() -> int:
+        barrier = threading.Barrier(len(workers))
+        applied: list[int] = []
+
+        def run(worker: LifecycleWorker) -> None:
+            barrier.wait(timeout=10)
+            applied.append(worker.tick())
+
+        threads = [threading.Thread(target=run, args=(worker,)) for worker in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert len(applied) == len(workers)
+        return sum(applied)
+
+    assert run_both() == 12
+    assert {_status(client, admin, i) for i in ids} == {"RUNNING"}
+    for service_id in ids[:6]:
+        act(client, admin, service_id, "stop")
+    delete(client, admin, *ids[6:])
+    assert run_both() == 12
+    assert {_status(client, admin, i) for i in ids[:6]} == {"STOPPED"}
+    assert listing(client, admin)["total"] == 6
+    assert count_rows(engine, "SELECT count(*) FROM services") == 6
+    assert (
+        count_rows(
+            engine,
+            "SELECT service_count FROM workspaces WHERE id = '0' AND project_id = :p",
+            p=admin.project(),
+        )
+        == 6
+    )
+    assert run_both() == 0
