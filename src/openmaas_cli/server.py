@@ -61,6 +61,8 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
     from openmaas.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic narrates every plugin it loads at INFO; its warnings are what an operator needs.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = load_settings(data_dir)
     prepare(settings)
     app = create_app(settings)

@@ -56,19 +56,26 @@ class ExistenceCache:
     """Remembers for a few seconds that a user and project exist, so a valid token costs no read."""
 
     TTL_SECONDS = 5.0
+    MAX_ENTRIES = 10_000
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, str | None], float] = {}
         self._lock = threading.Lock()
 
+    def is_fresh(self, claims: TokenClaims) -> bool:
+        return self._seen.get((claims.user_id, claims.project_id), 0.0) > time.monotonic()
+
     def exists(self, engine: Engine, claims: TokenClaims) -> bool:
-        key = (claims.user_id, claims.project_id)
-        if self._seen.get(key, 0.0) > time.monotonic():
+        if self.is_fresh(claims):
             return True
+        key = (claims.user_id, claims.project_id)
         found = _user_and_project_exist(engine, claims)
         if found:
+            now = time.monotonic()
             with self._lock:
-                self._seen[key] = time.monotonic() + self.TTL_SECONDS
+                if len(self._seen) > self.MAX_ENTRIES:
+                    self._seen = {seen: until for seen, until in self._seen.items() if until > now}
+                self._seen[key] = now + self.TTL_SECONDS
         return found
 
 
@@ -111,12 +118,19 @@ def signature_failure(family: Family, reason: str) -> ApiError:
 
 def verify_token(request: Request, token: str) -> TokenClaims:
     """Check signature, expiry, revocation and that the user and project still exist."""
+    claims = _verify_signed_claims(request, token)
+    state: AuthState = request.app.state.auth
+    if not state.existence.exists(request.app.state.engine, claims):
+        raise InvalidToken("user or project gone")
+    return claims
+
+
+def _verify_signed_claims(request: Request, token: str) -> TokenClaims:
+    """The checks that need no store: signature, expiry, revocation."""
     state: AuthState = request.app.state.auth
     claims = state.signer.verify(token, now_ms())
     if state.revocations.is_revoked(claims.jti):
         raise InvalidToken("revoked")
-    if not state.existence.exists(request.app.state.engine, claims):
-        raise InvalidToken("user or project gone")
     return claims
 
 
@@ -157,12 +171,28 @@ def _authenticate_signed(request: Request, family: Family, body: bytes) -> Princ
 
 
 async def _authenticate(request: Request, family: Family) -> Principal:
-    """A token if one is sent, else an AK/SK signature; both checks read the store off the event loop."""
-    if not request.headers.get("x-auth-token") and is_signed(request.headers.get("authorization")):
+    """A token if one is sent, else an AK/SK signature; any store read runs off the event loop."""
+    token = request.headers.get("x-auth-token")
+    if not token and is_signed(request.headers.get("authorization")):
         # Starlette caches the body, so the route (sync or async) still reads it after this.
         body = await request.body()
         return await run_in_threadpool(_authenticate_signed, request, family, body)
+    recent = _recently_verified(request, token)
+    if recent is not None:
+        return recent
     return await run_in_threadpool(_authenticate_token, request, family)
+
+
+def _recently_verified(request: Request, token: str | None) -> Principal | None:
+    """The hot path: a token whose user and project were seen moments ago needs no thread hop."""
+    if not token:
+        return None
+    try:
+        claims = _verify_signed_claims(request, token)
+    except InvalidToken:
+        return None
+    state: AuthState = request.app.state.auth
+    return Principal(claims) if state.existence.is_fresh(claims) else None
 
 
 async def _iam_principal(request: Request) -> Principal:
@@ -191,13 +221,13 @@ def not_scoped(project_id: str) -> ApiError:
     )
 
 
-def _modelarts_scope(project_id: str, principal: ModelArtsPrincipal) -> Scope:
+async def _modelarts_scope(project_id: str, principal: ModelArtsPrincipal) -> Scope:
     if principal.project_id != project_id or principal.claims.project_name is None:
         raise not_scoped(project_id)
     return Scope(project_id=project_id, region_id=principal.claims.project_name)
 
 
-def _maas_scope(request: Request, project_id: str, principal: MaasPrincipal) -> Scope:
+async def _maas_scope(request: Request, project_id: str, principal: MaasPrincipal) -> Scope:
     settings: Settings = request.app.state.settings
     if principal.project_id is None:
         # A domain-scoped token is in no region: D-4 applies before D-3's region rule.

@@ -22,7 +22,10 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str) -> Engine:
     if is_sqlite(url):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=POOL_SIZE, max_overflow=10, pool_pre_ping=True)
+    # A bounded connect: /ready must answer "not ready" rather than hang when the host stops answering.
+    return create_engine(
+        url, pool_size=POOL_SIZE, max_overflow=10, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+    )
 
 
 def _sqlite_engine(url: str) -> Engine:

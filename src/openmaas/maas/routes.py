@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import Connection
 from starlette.responses import Response
 
 from openmaas.auth.principal import MaasPrincipal, MaasScope
-from openmaas.db.session import DbConnection
+from openmaas.db.session import DbConnection, read_in_thread
 from openmaas.errors import InvalidParameter, json_response
 from openmaas.maas import service
 from openmaas.maas.service import ProjectDirectory
+from openmaas.names import MAX_OFFSET
 from openmaas.services import repository as services
 from openmaas.services.service import listing_item, pages
 from openmaas.workspaces import repository as workspaces
@@ -29,7 +31,7 @@ def _directory(request: Request) -> ProjectDirectory:
 
 
 @router.get("/custom-endpoint/regions")
-def list_regions(request: Request, _scope: MaasScope) -> Response:
+async def list_regions(request: Request, _scope: MaasScope) -> Response:
     """The regions a custom endpoint may front a ModelArts service in."""
     return json_response(service.regions_body(request.app.state.settings))
 
@@ -46,27 +48,46 @@ def list_region_workspaces(
 
 
 @router.get("/custom-endpoint/services/{region_id}")
-def list_region_services(
+async def list_region_services(
     request: Request,
     _scope: MaasScope,
     principal: MaasPrincipal,
-    connection: DbConnection,
     region_id: str,
     workspace_id: Annotated[str, Query(max_length=64)] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 10,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """Obtaining Inference Service Information: the services of one region and workspace."""
     # "If no value is specified, the default workspace is queried": `?workspace_id=` specifies none.
     workspace_id = workspace_id or DEFAULT_WORKSPACE_ID
     if offset % limit:
         raise InvalidParameter("offset", "must be a multiple of limit")
-    region_scope = _directory(request).scope_in(connection, principal.domain_id, region_id)
+    listing = await read_in_thread(
+        request,
+        _region_services,
+        _directory(request),
+        principal.domain_id,
+        region_id,
+        workspace_id,
+        limit,
+        offset,
+    )
+    return json_response(listing)
+
+
+def _region_services(
+    connection: Connection,
+    directory: ProjectDirectory,
+    domain_id: str,
+    region_id: str,
+    workspace_id: str,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    region_scope = directory.scope_in(connection, domain_id, region_id)
     if region_scope is None:
-        return json_response(EMPTY_LISTING)
+        return EMPTY_LISTING
     # The workspace row carries its maintained service count: `total` costs no row counting.
     total = workspace_rules.require(connection, region_scope, workspace_id).service_count
     rows = services.page(connection, region_scope.in_workspace(workspace_id), offset=offset, limit=limit)
-    return json_response(
-        {"data": [listing_item(row) for row in rows], "pages": pages(total, limit), "total": total}
-    )
+    return {"data": [listing_item(row) for row in rows], "pages": pages(total, limit), "total": total}

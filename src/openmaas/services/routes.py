@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from openmaas.auth.principal import ModelArtsPrincipal, ProjectScope
-from openmaas.db.session import DbConnection
+from openmaas.db.session import DbConnection, read_in_thread
 from openmaas.errors import InvalidParameter, json_response
 from openmaas.names import MAX_OFFSET
 from openmaas.services import repository, service
@@ -19,7 +19,7 @@ from openmaas.services.service import Runtime
 router = APIRouter(prefix="/v2/{project_id}/services", tags=["Services"])
 
 
-def _runtime(request: Request) -> Runtime:
+async def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -43,34 +43,12 @@ def create_service(
 
 
 @router.get("")
-def list_services(
-    scope: ProjectScope, connection: DbConnection, query: Annotated[ListQuery, Query()]
+async def list_services(
+    request: Request, scope: ProjectScope, query: Annotated[ListQuery, Query()]
 ) -> Response:
     """List services with filters, sorting and paging."""
     service.check_page(query)
-    narrowed = scope.in_workspace(query.workspace_id) if query.workspace_id is not None else scope
-    filters, tags = query.filters(), query.tag_pairs()
-    rows = repository.page(
-        connection,
-        narrowed,
-        columns=repository.ITEM_COLUMNS,
-        filters=filters,
-        tags=tags,
-        sort_key=query.sort_key,
-        descending=query.sort_dir == "DESC",
-        offset=query.offset,
-        limit=query.limit,
-    )
-    total = repository.total(connection, narrowed, filters, tags)
-    return json_response(
-        {
-            "data": [service.list_item(row) for row in rows],
-            "current": query.offset // query.limit,
-            "size": len(rows),
-            "pages": service.pages(total, query.limit),
-            "total": total,
-        }
-    )
+    return json_response(await read_in_thread(request, service.list_page, scope, query))
 
 
 @router.post("/delete")

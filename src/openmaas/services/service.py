@@ -229,6 +229,31 @@ def _next_version(current: str) -> str:
     return f"{major}.{minor}.{patch}"
 
 
+def list_page(connection: Connection, scope: Scope, query: ListQuery) -> dict[str, Any]:
+    """One page of the v2 list (CONTRACT 5.2): filters, order, and the paging figures."""
+    narrowed = scope.in_workspace(query.workspace_id) if query.workspace_id is not None else scope
+    filters, tags = query.filters(), query.tag_pairs()
+    rows = repository.page(
+        connection,
+        narrowed,
+        columns=repository.ITEM_COLUMNS,
+        filters=filters,
+        tags=tags,
+        sort_key=query.sort_key,
+        descending=query.sort_dir == "DESC",
+        offset=query.offset,
+        limit=query.limit,
+    )
+    total = repository.total(connection, narrowed, filters, tags)
+    return {
+        "data": [list_item(row) for row in rows],
+        "current": query.offset // query.limit,
+        "size": len(rows),
+        "pages": pages(total, query.limit),
+        "total": total,
+    }
+
+
 def check_page(query: ListQuery) -> None:
     if query.offset % query.limit:
         raise InvalidParameter("offset", "must be a multiple of limit")
