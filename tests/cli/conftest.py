@@ -39,7 +39,7 @@ class Cli:
             "COLUMNS": str(WIDTH),
             "OPENMAAS_PROFILE": None,
             "OPENMAAS_PASSWORD": None,
-            "OPENMAAS_SECRET_KEY": None,
+            "OPENMAAS_SECRET_ACCESS_KEY": None,
             **(env or {}),
         }
         return CliRunner().invoke(app, list(args), input=input, env=environment)

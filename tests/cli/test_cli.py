@@ -149,7 +149,7 @@ def test_access_key_login_signs_commands(cli: Cli, tmp_path: Path) -> None:
             key.access,
             "-o",
             "json",
-            env={"OPENMAAS_SECRET_KEY": key.secret},
+            env={"OPENMAAS_SECRET_ACCESS_KEY": key.secret},
         )
         assert login.exit_code == 0, login.output
         assert [project["name"] for project in json.loads(login.stdout)["projects"]] == [HOME]

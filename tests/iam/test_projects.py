@@ -124,3 +124,32 @@ def test_projects_need_a_valid_token(client: TestClient, path: str, token: str |
     response = client.get(path, headers=headers)
     assert response.status_code == 401
     assert response.json() == NEEDS_AUTHENTICATION
+
+
+def test_auth_domains_lists_only_the_callers_domain(
+    client: TestClient, admin: Account, make_account: Callable[..., Account]
+) -> None:
+    """``GET /v3/auth/domains``: how the SDK's GlobalCredentials discover their domain id."""
+    make_account("tenant-b")
+    token = issue(client, {"project": {"name": HOME}})
+    domain_id = _domain_id(client, token)
+    response = client.get("/v3/auth/domains", headers={"X-Auth-Token": token})
+    assert response.status_code == 200
+    assert response.json() == {
+        "domains": [
+            {
+                "id": domain_id,
+                "name": "openmaas",
+                "enabled": True,
+                "description": "",
+                "links": {"self": f"http://127.0.0.1:8080/v3/domains/{domain_id}"},
+            }
+        ],
+        "links": {"self": "http://testserver/v3/auth/domains", "next": None, "previous": None},
+    }
+
+
+def test_auth_domains_needs_authentication(client: TestClient) -> None:
+    response = client.get("/v3/auth/domains")
+    assert response.status_code == 401
+    assert response.json() == NEEDS_AUTHENTICATION

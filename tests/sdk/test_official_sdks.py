@@ -64,6 +64,7 @@ from huaweicloudsdkmodelarts.v1 import (
     UpdateWorkspaceReq,
     UpdateWorkspaceRequest,
 )
+from huaweicloudsdkiam.v3.region.iam_region import IamRegion
 from huaweicloudsdkmodelarts.v1.region.modelarts_region import ModelArtsRegion
 
 from tests.client.live import DOMAIN, USER, LiveServer
@@ -157,6 +158,26 @@ def create_body(name: str, description: str) -> ServiceCreateRequest:
         tags=[ServiceCreateRequestTags(key="team", value="sdk")],
         task_type="TEXT_GENERATION",
     )
+
+
+def test_global_credentials_find_their_domain(
+    sdk_environment: LiveServer, access_key: AccessKey, wire: Wire, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GlobalCredentials(ak, sk) with a region and no domain id: the SDK asks GET /v3/auth/domains."""
+    monkeypatch.setenv("HUAWEICLOUD_SDK_REGION_IAM_" + HOME.replace("-", "_").upper(), sdk_environment.url)
+    client = (
+        IamClient.new_builder()
+        .with_credentials(GlobalCredentials(access_key.access, access_key.secret))
+        .with_region(IamRegion.value_of(HOME))
+        .with_http_handler(wire.handler())
+        .build()
+    )
+    projects = client.keystone_list_projects(KeystoneListProjectsRequest(name=HOME))
+    assert [(item.id, item.domain_id) for item in projects.projects] == [
+        (access_key.project_id, access_key.domain_id)
+    ]
+    assert any(seen["url"].endswith("/v3/auth/domains") for seen in wire.responses)
+    assert_clean(wire)
 
 
 def test_iam_token_by_password_and_projects(

@@ -81,3 +81,13 @@ def list_auth_projects(request: Request, caller: IamPrincipal, connection: DbCon
     """The projects the caller may scope a token to."""
     rows = repository.domain_projects(connection, caller.domain_id)
     return json_response(service.projects_body(rows, _auth(request).settings, str(request.url)))
+
+
+@router.get("/v3/auth/domains")
+def list_auth_domains(request: Request, caller: IamPrincipal, connection: DbConnection) -> Response:
+    """The caller's domain: how the SDK's GlobalCredentials find their domain id."""
+    domain = repository.find_domain(connection, domain_id=caller.domain_id, name=None)
+    items = [service.domain_item(domain, _auth(request).settings)] if domain else []
+    return json_response(
+        {"domains": items, "links": {"self": str(request.url), "next": None, "previous": None}}
+    )

@@ -160,3 +160,13 @@ def projects_body(rows: list[Row[Any]], settings: Settings, self_link: str) -> d
         "projects": [project_item(row, settings) for row in rows],
         "links": {"self": self_link, "next": None, "previous": None},
     }
+
+
+def domain_item(domain: Row[Any], settings: Settings) -> dict[str, Any]:
+    return {
+        "id": domain.id,
+        "name": domain.name,
+        "enabled": True,
+        "description": "",
+        "links": {"self": f"{settings.public_url.rstrip('/')}/v3/domains/{domain.id}"},
+    }

@@ -61,7 +61,7 @@ def login(
     profile: ProfileOption = None,
     output: OutputOption = Output.table,
 ) -> None:
-    """Log in and save the profile: password (OPENMAAS_PASSWORD) or access key (OPENMAAS_SECRET_KEY)."""
+    """Log in and save the profile: password (OPENMAAS_PASSWORD) or SK (OPENMAAS_SECRET_ACCESS_KEY)."""
     app = Application(profile, output)
     target = _merged(app, endpoint, domain, user)
     target.region = region or target.region or DEFAULT_REGION
@@ -99,7 +99,7 @@ def login(
 
 def _ask_credentials(target: Profile, secrets: Secrets, from_stdin: bool) -> Credentials:
     if target.access_key:
-        secrets.secret_key = _secret("OPENMAAS_SECRET_KEY", from_stdin, "Secret key")
+        secrets.secret_key = _secret("OPENMAAS_SECRET_ACCESS_KEY", from_stdin, "Secret key")
         secrets.password = ""
         return AccessKeyAuth(target.access_key, secrets.secret_key)
     secrets.password = _secret("OPENMAAS_PASSWORD", from_stdin, "Password")
