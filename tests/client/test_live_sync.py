@@ -22,6 +22,7 @@ from openmaas_client import (
 )
 from tests.client.live import DOMAIN, USER, LiveServer
 from tests.conftest import HOME, OTHER, service_body
+from tests.wire import INFER_SERVER_INFO_KEYS
 
 pytestmark = pytest.mark.e2e
 
@@ -300,21 +301,7 @@ def test_infer_service_listing_pages_to_the_end(api: Client) -> None:
     settle_all(api, ids)
     page = api.list_infer_services(HOME, workspace_id=workspace, limit=2)
     assert (page.total, page.raw["pages"], len(page.items)) == (3, 2, 2)
-    assert set(page.items[0].model_dump()) == {
-        "id",
-        "name",
-        "status",
-        "version",
-        "version_count",
-        "description",
-        "type",
-        "deploy_type",
-        "user_name",
-        "workspace_id",
-        "create_at",
-        "update_at",
-        "auth_type",
-    }
+    assert set(page.items[0].model_dump()) == INFER_SERVER_INFO_KEYS
     pager = api.iter_infer_services(HOME, workspace_id=workspace, page_size=2)
     assert [len(page.items) for page in pager.pages()] == [2, 1]
     assert {item.id for item in pager} == ids

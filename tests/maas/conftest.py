@@ -14,22 +14,6 @@ from openmaas.db.session import transaction
 from openmaas.iam import repository as iam_repository
 from tests.conftest import HOME, OTHER_PASSWORD, Account, service_body
 
-# InferServerInfo, CONTRACT 6.3: exactly these keys.
-INFER_SERVER_INFO_KEYS = {
-    "id",
-    "name",
-    "status",
-    "version",
-    "version_count",
-    "description",
-    "type",
-    "deploy_type",
-    "user_name",
-    "workspace_id",
-    "create_at",
-    "update_at",
-    "auth_type",
-}
 INVALID_TOKEN = {"error_msg": "Invalid token.", "error_code": "ModelArts.0104"}
 NOT_PUBLISHED = {
     "error_code": "APIG.0101",

@@ -20,7 +20,6 @@ from openmaas.services.states import Status
 from tests.conftest import HOME, OTHER, Account
 from tests.maas.conftest import (
     EMPTY_LISTING,
-    INFER_SERVER_INFO_KEYS,
     INVALID_TOKEN,
     INVALID_WORKSPACE,
     create_service,
@@ -28,6 +27,7 @@ from tests.maas.conftest import (
     listing,
     listing_url,
 )
+from tests.wire import INFER_SERVER_INFO_KEYS
 
 
 def _set_columns(engine: Engine, service_id: str, **values: Any) -> None:

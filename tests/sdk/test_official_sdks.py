@@ -38,6 +38,7 @@ from huaweicloudsdkiam.v3 import (
     PwdPasswordUserDomain,
     ShowPermanentAccessKeyRequest,
 )
+from huaweicloudsdkiam.v3.region.iam_region import IamRegion
 from huaweicloudsdkmodelarts.v1 import (
     BatchDeleteInferServicesRequest,
     CreateInferServiceRequest,
@@ -64,7 +65,6 @@ from huaweicloudsdkmodelarts.v1 import (
     UpdateWorkspaceReq,
     UpdateWorkspaceRequest,
 )
-from huaweicloudsdkiam.v3.region.iam_region import IamRegion
 from huaweicloudsdkmodelarts.v1.region.modelarts_region import ModelArtsRegion
 
 from tests.client.live import DOMAIN, USER, LiveServer

@@ -8,30 +8,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.conftest import Account, service_body
+from tests.wire import SERVICE_ITEM_KEYS
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MS13 = re.compile(r"^\d{13}$")
 
-# CONTRACT 5.4 ServiceItem: exactly these keys.
-SERVICE_ITEM_KEYS = {
-    "id",
-    "name",
-    "status",
-    "version",
-    "version_count",
-    "description",
-    "type",
-    "deploy_type",
-    "user_name",
-    "workspace_id",
-    "create_at",
-    "update_at",
-    "auth_type",
-    "task_type",
-    "tags",
-    "schedule",
-    "frozen_infos",
-}
 # CONTRACT 5.4 service object: at least these keys.
 SERVICE_OBJECT_KEYS = {
     "id",
