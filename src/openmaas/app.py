@@ -24,6 +24,7 @@ from openmaas.custom_endpoints.service import EndpointRules
 from openmaas.db.engine import make_engine
 from openmaas.db.session import transaction
 from openmaas.errors import install_error_handlers, json_response
+from openmaas.fast_lane import FastLane
 from openmaas.iam.routes import router as iam_router
 from openmaas.maas.routes import router as maas_router
 from openmaas.maas.service import ProjectDirectory
@@ -81,6 +82,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router)
     _add_probes(app, engine)
+    # Inside RequestContext (added after it, so wrapped by it): fast answers get X-Request-Id too.
+    if settings.fast_lane:
+        app.add_middleware(FastLane, state=app.state, engine=engine)
     app.add_middleware(
         RequestContext,
         max_body_bytes=settings.max_body_bytes,

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = Field(default=0.2, gt=0)
     # How often a process re-reads revocations; CONTRACT 4.2 promises 5 s.
     revocation_poll_seconds: float = Field(default=1.0, gt=0, le=5)
+    # Issue 5: answer the plain listing reads outside FastAPI's stack (same rules, same bytes).
+    fast_lane: bool = True
     # D-2: reject missing or wrong Content-Type.
     strict_content_type: bool = False
     lockout_attempts: int = Field(default=5, ge=1)

@@ -15,6 +15,8 @@ WORKSPACE_ID = re.compile(r"^(?:0|[0-9a-f]{32})$")
 UUID_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 # Both stores take a signed 32-bit OFFSET without complaint; a larger one is a client error, not a 500.
 MAX_OFFSET = 2**31 - 1
+# The largest page any list returns (CONTRACT 5.2, 6.3).
+MAX_LIMIT = 500
 
 
 def reject_nul(value: str | None) -> str | None:

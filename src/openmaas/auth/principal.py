@@ -118,16 +118,15 @@ def signature_failure(family: Family, reason: str) -> ApiError:
 
 def verify_token(request: Request, token: str) -> TokenClaims:
     """Check signature, expiry, revocation and that the user and project still exist."""
-    claims = _verify_signed_claims(request, token)
     state: AuthState = request.app.state.auth
+    claims = _verify_signed_claims(state, token)
     if not state.existence.exists(request.app.state.engine, claims):
         raise InvalidToken("user or project gone")
     return claims
 
 
-def _verify_signed_claims(request: Request, token: str) -> TokenClaims:
+def _verify_signed_claims(state: AuthState, token: str) -> TokenClaims:
     """The checks that need no store: signature, expiry, revocation."""
-    state: AuthState = request.app.state.auth
     claims = state.signer.verify(token, now_ms())
     if state.revocations.is_revoked(claims.jti):
         raise InvalidToken("revoked")
@@ -185,14 +184,18 @@ async def _authenticate(request: Request, family: Family) -> Principal:
 
 def _recently_verified(request: Request, token: str | None) -> Principal | None:
     """The hot path: a token whose user and project were seen moments ago needs no thread hop."""
-    if not token:
-        return None
+    claims = recently_verified_claims(request.app.state.auth, token) if token else None
+    return Principal(claims) if claims is not None else None
+
+
+def recently_verified_claims(state: AuthState, token: str) -> TokenClaims | None:
+    """A token's claims if it passes every check without the store (signature, expiry, revocation)
+    and its user and project were seen moments ago; None when the store must be asked, or it fails."""
     try:
-        claims = _verify_signed_claims(request, token)
+        claims = _verify_signed_claims(state, token)
     except InvalidToken:
         return None
-    state: AuthState = request.app.state.auth
-    return Principal(claims) if state.existence.is_fresh(claims) else None
+    return claims if state.existence.is_fresh(claims) else None
 
 
 async def _iam_principal(request: Request) -> Principal:
@@ -221,23 +224,33 @@ def not_scoped(project_id: str) -> ApiError:
     )
 
 
-async def _modelarts_scope(project_id: str, principal: ModelArtsPrincipal) -> Scope:
-    if principal.project_id != project_id or principal.claims.project_name is None:
+def modelarts_scope(claims: TokenClaims, project_id: str) -> Scope:
+    """D-4: the path's project must be the credential's."""
+    if claims.project_id != project_id or claims.project_name is None:
         raise not_scoped(project_id)
-    return Scope(project_id=project_id, region_id=principal.claims.project_name)
+    return Scope(project_id=project_id, region_id=claims.project_name)
+
+
+def maas_scope(claims: TokenClaims, project_id: str, home_region: str) -> Scope:
+    """D-3 and D-4 for the MaaS API."""
+    if claims.project_id is None:
+        # A domain-scoped token is in no region: D-4 applies before D-3's region rule.
+        raise not_scoped(project_id)
+    # D-3: outside the home region the MaaS API behaves as if it were not published.
+    if claims.project_name != home_region:
+        raise ApiNotFound()
+    if claims.project_id != project_id:
+        raise not_scoped(project_id)
+    return Scope(project_id=project_id, region_id=home_region)
+
+
+async def _modelarts_scope(project_id: str, principal: ModelArtsPrincipal) -> Scope:
+    return modelarts_scope(principal.claims, project_id)
 
 
 async def _maas_scope(request: Request, project_id: str, principal: MaasPrincipal) -> Scope:
     settings: Settings = request.app.state.settings
-    if principal.project_id is None:
-        # A domain-scoped token is in no region: D-4 applies before D-3's region rule.
-        raise not_scoped(project_id)
-    # D-3: outside the home region the MaaS API behaves as if it were not published.
-    if principal.claims.project_name != settings.maas_home_region:
-        raise ApiNotFound()
-    if principal.project_id != project_id:
-        raise not_scoped(project_id)
-    return Scope(project_id=project_id, region_id=settings.maas_home_region)
+    return maas_scope(principal.claims, project_id, settings.maas_home_region)
 
 
 ProjectScope = Annotated[Scope, Depends(_modelarts_scope)]

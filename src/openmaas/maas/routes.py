@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import Connection
 from starlette.responses import Response
 
 from openmaas.auth.principal import MaasPrincipal, MaasScope
@@ -13,16 +12,11 @@ from openmaas.db.session import DbConnection, read_in_thread
 from openmaas.errors import InvalidParameter, json_response
 from openmaas.maas import service
 from openmaas.maas.service import ProjectDirectory
-from openmaas.names import MAX_OFFSET
-from openmaas.services import repository as services
-from openmaas.services.service import listing_item, pages
+from openmaas.names import MAX_LIMIT, MAX_OFFSET
 from openmaas.workspaces import repository as workspaces
-from openmaas.workspaces import service as workspace_rules
 from openmaas.workspaces.service import DEFAULT_WORKSPACE_ID
 
 router = APIRouter(prefix="/v1/{project_id}/maas/services", tags=["MaaS"])
-
-EMPTY_LISTING = {"data": [], "pages": 0, "total": 0}
 
 
 def _directory(request: Request) -> ProjectDirectory:
@@ -54,7 +48,7 @@ async def list_region_services(
     principal: MaasPrincipal,
     region_id: str,
     workspace_id: Annotated[str, Query(max_length=64)] = "",
-    limit: Annotated[int, Query(ge=1, le=500)] = 10,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """Obtaining Inference Service Information: the services of one region and workspace."""
@@ -64,7 +58,7 @@ async def list_region_services(
         raise InvalidParameter("offset", "must be a multiple of limit")
     listing = await read_in_thread(
         request,
-        _region_services,
+        service.region_listing,
         _directory(request),
         principal.domain_id,
         region_id,
@@ -73,21 +67,3 @@ async def list_region_services(
         offset,
     )
     return json_response(listing)
-
-
-def _region_services(
-    connection: Connection,
-    directory: ProjectDirectory,
-    domain_id: str,
-    region_id: str,
-    workspace_id: str,
-    limit: int,
-    offset: int,
-) -> dict[str, Any]:
-    region_scope = directory.scope_in(connection, domain_id, region_id)
-    if region_scope is None:
-        return EMPTY_LISTING
-    # The workspace row carries its maintained service count: `total` costs no row counting.
-    total = workspace_rules.require(connection, region_scope, workspace_id).service_count
-    rows = services.page(connection, region_scope.in_workspace(workspace_id), offset=offset, limit=limit)
-    return {"data": [listing_item(row) for row in rows], "pages": pages(total, limit), "total": total}

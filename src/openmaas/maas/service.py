@@ -11,6 +11,11 @@ from openmaas.config import Settings
 from openmaas.db.scope import Scope
 from openmaas.iam import repository as iam_repository
 from openmaas.maas.errors import InvalidRegion
+from openmaas.services import repository as services
+from openmaas.services.service import listing_item, pages
+from openmaas.workspaces import service as workspace_rules
+
+EMPTY_LISTING: dict[str, Any] = {"data": [], "pages": 0, "total": 0}
 
 
 class ProjectDirectory:
@@ -34,6 +39,26 @@ class ProjectDirectory:
             with self._lock:
                 self._known[(domain_id, region_id)] = project_id
         return Scope(project_id=project_id, region_id=region_id)
+
+
+def region_listing(
+    connection: Connection,
+    directory: ProjectDirectory,
+    domain_id: str,
+    region_id: str,
+    workspace_id: str,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """Obtaining Inference Service Information (6.3): one page of a region's workspace."""
+    region_scope = directory.scope_in(connection, domain_id, region_id)
+    if region_scope is None:
+        return EMPTY_LISTING
+    scope = region_scope.in_workspace(workspace_id)
+    # The workspace row carries its maintained service count: `total` costs no row counting.
+    total = workspace_rules.service_count(connection, scope)
+    rows = services.plain_page(connection, scope, "listing", offset=offset, limit=limit)
+    return {"data": [listing_item(row) for row in rows], "pages": pages(total, limit), "total": total}
 
 
 def regions_body(settings: Settings) -> dict[str, Any]:

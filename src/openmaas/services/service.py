@@ -231,8 +231,10 @@ def _next_version(current: str) -> str:
 
 def list_page(connection: Connection, scope: Scope, query: ListQuery) -> dict[str, Any]:
     """One page of the v2 list (CONTRACT 5.2): filters, order, and the paging figures."""
-    narrowed = scope.in_workspace(query.workspace_id) if query.workspace_id is not None else scope
     filters, tags = query.filters(), query.tag_pairs()
+    if not filters and not tags and (query.sort_key, query.sort_dir) == ("update_at", "DESC"):
+        return plain_list_page(connection, scope, query.workspace_id, query.limit, query.offset)
+    narrowed = scope.in_workspace(query.workspace_id) if query.workspace_id is not None else scope
     rows = repository.page(
         connection,
         narrowed,
@@ -245,11 +247,24 @@ def list_page(connection: Connection, scope: Scope, query: ListQuery) -> dict[st
         limit=query.limit,
     )
     total = repository.total(connection, narrowed, filters, tags)
+    return _list_body(rows, total, query.limit, query.offset)
+
+
+def plain_list_page(
+    connection: Connection, scope: Scope, workspace_id: str | None, limit: int, offset: int
+) -> dict[str, Any]:
+    """The v2 list with no filter and the default order (newest first): prebuilt statements."""
+    narrowed = scope.in_workspace(workspace_id) if workspace_id is not None else scope
+    rows = repository.plain_page(connection, narrowed, "item", offset=offset, limit=limit)
+    return _list_body(rows, repository.total(connection, narrowed), limit, offset)
+
+
+def _list_body(rows: list[Row[Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
     return {
         "data": [list_item(row) for row in rows],
-        "current": query.offset // query.limit,
+        "current": offset // limit,
         "size": len(rows),
-        "pages": pages(total, query.limit),
+        "pages": pages(total, limit),
         "total": total,
     }
 
