@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -12,7 +13,7 @@ import typer
 from openmaas_cli import display
 from openmaas_cli.application import Application, OutputOption, ProfileOption, RegionOption
 from openmaas_cli.display import Output
-from openmaas_client import ServiceFilters
+from openmaas_client import Client, Service, ServiceFilters
 
 app = typer.Typer(no_args_is_help=True, help="ModelArts inference services.")
 
@@ -114,6 +115,15 @@ def list_services(
         cli.show_pages(client.iter_services(page_size=page_size, **filters).pages(), LIST_COLUMNS, "services")
 
 
+def _show_after(
+    profile: str | None, output: Output, region: str | None, call: Callable[[Client], Service]
+) -> None:
+    """One call on one service, then the service as the API answered it."""
+    cli = Application(profile, output)
+    with cli.client(region) as client:
+        cli.show(call(client), SHOW_KEYS)
+
+
 def _create_body(
     file: Path | None, flags: dict[str, Any], invoke: dict[str, Any], count: int | None
 ) -> dict[str, Any]:
@@ -202,9 +212,7 @@ def show_service(
     output: OutputOption = Output.table,
 ) -> None:
     """Show one service."""
-    cli = Application(profile, output)
-    with cli.client(region) as client:
-        cli.show(client.show_service(service_id), SHOW_KEYS)
+    _show_after(profile, output, region, lambda client: client.show_service(service_id))
 
 
 @app.command("update")
@@ -244,9 +252,7 @@ def start_service(
     output: OutputOption = Output.table,
 ) -> None:
     """Start a stopped or failed service."""
-    cli = Application(profile, output)
-    with cli.client(region) as client:
-        cli.show(client.start_service(service_id), SHOW_KEYS)
+    _show_after(profile, output, region, lambda client: client.start_service(service_id))
 
 
 @app.command("stop")
@@ -257,9 +263,7 @@ def stop_service(
     output: OutputOption = Output.table,
 ) -> None:
     """Stop a service."""
-    cli = Application(profile, output)
-    with cli.client(region) as client:
-        cli.show(client.stop_service(service_id), SHOW_KEYS)
+    _show_after(profile, output, region, lambda client: client.stop_service(service_id))
 
 
 @app.command("delete")
