@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openmaas.agreements.catalogue import agreement_book
 from openmaas.agreements.routes import router as agreements_router
@@ -22,6 +24,7 @@ from openmaas.custom_endpoints.presets import load_catalogue
 from openmaas.custom_endpoints.routes import router as custom_endpoints_router
 from openmaas.custom_endpoints.service import EndpointRules
 from openmaas.db.engine import make_engine
+from openmaas.db.reads import HotReader
 from openmaas.db.session import transaction
 from openmaas.errors import install_error_handlers, json_response
 from openmaas.fast_lane import FastLane
@@ -47,6 +50,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             app.state.secret_box = open_secret_box(secret_key, settings.data_dir, connection)
         app.state.auth = AuthState(settings=settings, signer=TokenSigner(key))
         app.state.auth.revocations.refresh(engine)
+        app.state.hot_reader.open()
         jobs = _background_jobs(app, engine, settings)
         for job in jobs:
             job.start()
@@ -55,14 +59,16 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         finally:
             for job in jobs:
                 job.stop()
+            app.state.hot_reader.close()
 
-    app = FastAPI(title="openmaas", version="0.1.0", lifespan=lifespan)
+    app = Application(title="openmaas", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.runtime = Runtime(
         deploy_delay_ms=int(settings.deploy_delay_seconds * 1000), public_url=settings.public_url
     )
     app.state.projects = ProjectDirectory(settings)
+    app.state.hot_reader = HotReader(engine)
     app.state.endpoint_rules = EndpointRules(
         directory=app.state.projects,
         presets=load_catalogue(settings.preset_models_file),
@@ -82,15 +88,31 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router)
     _add_probes(app, engine)
-    # Inside RequestContext (added after it, so wrapped by it): fast answers get X-Request-Id too.
+    inner: ASGIApp = app.stack
+    # The lane sits inside RequestContext, so fast answers get X-Request-Id too.
     if settings.fast_lane:
-        app.add_middleware(FastLane, state=app.state, engine=engine)
-    app.add_middleware(
-        RequestContext,
-        max_body_bytes=settings.max_body_bytes,
-        strict_content_type=settings.strict_content_type,
+        inner = FastLane(inner, state=app.state)
+    app.front = RequestContext(
+        inner, max_body_bytes=settings.max_body_bytes, strict_content_type=settings.strict_content_type
     )
     return app
+
+
+class Application(FastAPI):
+    """FastAPI behind plain ASGI layers of our own. FastAPI puts its error, telemetry and body-limit
+    middleware outside anything added with ``add_middleware``; the layers every request needs, and
+    the fast lane (issue 5), go in front of all of it instead."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.front: ASGIApp = self.stack
+
+    async def stack(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """FastAPI's own entry: its middleware, routing and handlers."""
+        await super().__call__(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.front(scope, receive, send)
 
 
 def _background_jobs(app: FastAPI, engine: Engine, settings: Settings) -> list[Periodic]:

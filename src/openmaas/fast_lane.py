@@ -3,7 +3,8 @@ v2 list (5.2), asked with a token and at most workspace_id, limit and offset.
 
 FastAPI's routing, dependency and validation stack costs more than the read itself, so this plain
 ASGI layer answers the happy path directly, through the same token checks, scope rules (D-3, D-4),
-store reads and wire builders as the routes. Anything else (no token, AK/SK, a token the store must
+prebuilt statements and wire builders as the routes; only the way the statement runs differs (see
+``HotReader``). Anything else (no token, AK/SK, a token the store must
 confirm, another query parameter, a value the lane does not accept, any ApiError) goes on to the
 full app unchanged, which then answers exactly as it always does, error bodies included.
 """
@@ -16,19 +17,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from openmaas.auth.principal import AuthState, maas_scope, modelarts_scope, recently_verified_claims
+from openmaas.auth.principal import (
+    AuthState,
+    existence_read,
+    maas_scope,
+    modelarts_scope,
+    signed_claims_or_none,
+    user_and_project_exist,
+)
 from openmaas.auth.tokens import TokenClaims
-from openmaas.db.engine import is_sqlite
-from openmaas.db.session import transaction
+from openmaas.db.reads import HotReader, PreparedRead, Rows
 from openmaas.errors import ApiError
-from openmaas.maas.service import region_listing
+from openmaas.maas.service import region_listing_body, region_listing_read
 from openmaas.names import MAX_LIMIT, MAX_OFFSET, WORKSPACE_ID
-from openmaas.services.service import plain_list_page
+from openmaas.services.service import plain_list_body, plain_list_read
 from openmaas.workspaces.service import DEFAULT_WORKSPACE_ID
 
 MAAS_LISTING = re.compile(r"^/v1/([^/]+)/maas/services/custom-endpoint/services/([^/]+)$")
@@ -37,8 +42,6 @@ PAGE_KEYS = frozenset({"workspace_id", "limit", "offset"})
 # Plain decimal only: anything pydantic would also accept ("+5", " 5", "05") goes the long way.
 DECIMAL = re.compile(r"^(?:0|[1-9][0-9]{0,9})$")
 JSON_HEADERS = (b"content-type", b"application/json")
-
-Read = Callable[[Connection], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +80,16 @@ def _token(scope: Scope) -> str | None:
     return None
 
 
+# What the lane has planned for a request: the read to run and how its rows become the body.
+Plan = tuple[PreparedRead, Callable[[Rows], dict[str, Any]]]
+
+
 class FastLane:
-    def __init__(self, app: ASGIApp, *, state: State, engine: Engine) -> None:
+    """Plain ASGI, in front of FastAPI's whole stack (its routing and middleware included)."""
+
+    def __init__(self, app: ASGIApp, *, state: State) -> None:
         self.app = app
         self.state = state
-        self.engine = engine
-        # SQLite reads run on the event loop: a WAL read of one page is well under a millisecond
-        # and never waits for a writer, while a hop to a worker thread costs more than the read
-        # itself in GIL hand-offs (up to the 5 ms switch interval under load). The pool holds more
-        # connections than there are worker threads, so the loop never waits for one either.
-        # PostgreSQL reads cross the network and can block: they keep their worker thread.
-        self.read_on_loop = is_sqlite(str(engine.url))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = await self._answer(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
@@ -106,45 +108,48 @@ class FastLane:
         if maas is None and v2 is None:
             return None
         auth: AuthState | None = getattr(self.state, "auth", None)
+        reader: HotReader | None = getattr(self.state, "hot_reader", None)
         token = _token(scope)
         query = page_query(scope["query_string"])
-        if auth is None or not token or query is None:
+        if auth is None or reader is None or not token or query is None:
             return None
-        claims = recently_verified_claims(auth, token)
+        claims = signed_claims_or_none(auth, token)
         if claims is None:
             return None
         try:
-            read = self._maas_read(claims, maas.group(1), maas.group(2), query) if maas else None
-            read = read or (self._v2_read(claims, v2.group(1), query) if v2 else None)
-            return await self._run(read) if read else None
+            if not auth.existence.is_fresh(claims):
+                # The user and project are confirmed on the lane too: otherwise every connection
+                # would take the slow path at once each time the confirmation runs out.
+                if not user_and_project_exist(claims, await reader.rows(existence_read(claims))):
+                    return None
+                auth.existence.remember(claims)
+            plan = self._maas_plan(claims, maas.group(1), maas.group(2), query) if maas else None
+            plan = plan or (self._v2_plan(claims, v2.group(1), query) if v2 else None)
+            if plan is None:
+                return None
+            read, body = plan
+            return body(await reader.rows(read))
         except ApiError:
             return None
         except Exception:
             # An unexpected failure is the full app's to log and answer (one error handler).
             return None
 
-    def _maas_read(self, claims: TokenClaims, project_id: str, region_id: str, query: PageQuery) -> Read:
+    def _maas_plan(
+        self, claims: TokenClaims, project_id: str, region_id: str, query: PageQuery
+    ) -> Plan | None:
         maas_scope(claims, project_id, self.state.settings.maas_home_region)
+        region_scope = self.state.projects.known_scope(claims.domain_id, region_id)
+        if region_scope is None:
+            return None
         # "If no value is specified, the default workspace is queried": `?workspace_id=` specifies none.
         workspace_id = query.workspace_id or DEFAULT_WORKSPACE_ID
-        directory = self.state.projects
-        return lambda connection: region_listing(
-            connection, directory, claims.domain_id, region_id, workspace_id, query.limit, query.offset
-        )
+        read = region_listing_read(region_scope, workspace_id, query.limit, query.offset)
+        return read, lambda rows: region_listing_body(rows, query.limit)
 
-    def _v2_read(self, claims: TokenClaims, project_id: str, query: PageQuery) -> Read | None:
+    def _v2_plan(self, claims: TokenClaims, project_id: str, query: PageQuery) -> Plan | None:
         project = modelarts_scope(claims, project_id)
         if query.workspace_id is not None and not WORKSPACE_ID.match(query.workspace_id):
             return None
-        return lambda connection: plain_list_page(
-            connection, project, query.workspace_id, query.limit, query.offset
-        )
-
-    async def _run(self, read: Read) -> dict[str, Any]:
-        if self.read_on_loop:
-            return self._read(read)
-        return await run_in_threadpool(self._read, read)
-
-    def _read(self, read: Read) -> dict[str, Any]:
-        with transaction(self.engine, write=False) as connection:
-            return read(connection)
+        read = plain_list_read(project, query.workspace_id, query.limit, query.offset)
+        return read, lambda rows: plain_list_body(rows, query.limit, query.offset)

@@ -3,7 +3,7 @@ optional strict Content-Type check (D-2). Plain ASGI keeps it off the hot path's
 
 from __future__ import annotations
 
-import uuid
+import os
 from typing import Any
 
 import orjson
@@ -25,7 +25,7 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        request_id = (headers.get(b"x-request-id") or uuid.uuid4().hex.encode())[:128]
+        request_id = (headers.get(b"x-request-id") or os.urandom(16).hex().encode())[:128]
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

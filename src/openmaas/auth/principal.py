@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, exists, select
 from starlette.concurrency import run_in_threadpool
 
 from openmaas.auth.revocation import RevocationList
@@ -23,6 +23,7 @@ from openmaas.clock import now_ms
 from openmaas.config import Settings
 from openmaas.credentials.errors import ProjectOutsideDomain
 from openmaas.credentials.service import signed_claims
+from openmaas.db.reads import PreparedRead, Rows
 from openmaas.db.scope import Scope
 from openmaas.db.session import transaction
 from openmaas.db.tables import projects, users
@@ -68,24 +69,36 @@ class ExistenceCache:
     def exists(self, engine: Engine, claims: TokenClaims) -> bool:
         if self.is_fresh(claims):
             return True
-        key = (claims.user_id, claims.project_id)
-        found = _user_and_project_exist(engine, claims)
+        with transaction(engine, write=False) as connection:
+            found = user_and_project_exist(claims, existence_read(claims).rows(connection))
         if found:
-            now = time.monotonic()
-            with self._lock:
-                if len(self._seen) > self.MAX_ENTRIES:
-                    self._seen = {seen: until for seen, until in self._seen.items() if until > now}
-                self._seen[key] = now + self.TTL_SECONDS
+            self.remember(claims)
         return found
 
+    def remember(self, claims: TokenClaims) -> None:
+        """Record that the store has just confirmed ``claims``' user and project."""
+        now = time.monotonic()
+        with self._lock:
+            if len(self._seen) > self.MAX_ENTRIES:
+                self._seen = {seen: until for seen, until in self._seen.items() if until > now}
+            self._seen[(claims.user_id, claims.project_id)] = now + self.TTL_SECONDS
 
-def _user_and_project_exist(engine: Engine, claims: TokenClaims) -> bool:
-    with transaction(engine, write=False) as connection:
-        user = connection.execute(select(users.c.id).where(users.c.id == claims.user_id)).first()
-        if user is None or claims.project_id is None:
-            return user is not None
-        project = connection.execute(select(projects.c.id).where(projects.c.id == claims.project_id)).first()
-        return project is not None
+
+# One row: does the user exist, does the project exist (false for a domain-scoped token).
+_BOTH_EXIST = select(
+    exists().where(users.c.id == bindparam("user_id")),
+    exists().where(projects.c.id == bindparam("project_id")),
+)
+
+
+def existence_read(claims: TokenClaims) -> PreparedRead:
+    return PreparedRead(_BOTH_EXIST, {"user_id": claims.user_id, "project_id": claims.project_id})
+
+
+def user_and_project_exist(claims: TokenClaims, rows: Rows) -> bool:
+    """From ``existence_read``'s rows: the user exists, and so does the project if there is one."""
+    user_found, project_found = rows[0]
+    return bool(user_found) and (claims.project_id is None or bool(project_found))
 
 
 @dataclass
@@ -191,11 +204,16 @@ def _recently_verified(request: Request, token: str | None) -> Principal | None:
 def recently_verified_claims(state: AuthState, token: str) -> TokenClaims | None:
     """A token's claims if it passes every check without the store (signature, expiry, revocation)
     and its user and project were seen moments ago; None when the store must be asked, or it fails."""
+    claims = signed_claims_or_none(state, token)
+    return claims if claims is not None and state.existence.is_fresh(claims) else None
+
+
+def signed_claims_or_none(state: AuthState, token: str) -> TokenClaims | None:
+    """A token's claims if it passes the checks that need no store (signature, expiry, revocation)."""
     try:
-        claims = _verify_signed_claims(state, token)
+        return _verify_signed_claims(state, token)
     except InvalidToken:
         return None
-    return claims if state.existence.is_fresh(claims) else None
 
 
 async def _iam_principal(request: Request) -> Principal:

@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import Connection
 
 from openmaas.config import Settings
+from openmaas.db.reads import PreparedRead, Rows
 from openmaas.db.scope import Scope
 from openmaas.iam import repository as iam_repository
 from openmaas.maas.errors import InvalidRegion
+from openmaas.names import WORKSPACE_ID
 from openmaas.services import repository as services
 from openmaas.services.service import listing_item, pages
-from openmaas.workspaces import service as workspace_rules
+from openmaas.workspaces.errors import WorkspaceNotFound
 
 EMPTY_LISTING: dict[str, Any] = {"data": [], "pages": 0, "total": 0}
 
@@ -26,19 +28,42 @@ class ProjectDirectory:
         self._known: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
 
-    def scope_in(self, connection: Connection, domain_id: str, region_id: str) -> Scope | None:
-        """The domain's project in ``region_id`` as a Scope, None if the domain has none there."""
+    def known_scope(self, domain_id: str, region_id: str) -> Scope | None:
+        """The domain's project in ``region_id`` if it is already known (no store read), else None."""
         if region_id not in self._settings.region_ids:
             raise InvalidRegion(region_id)
         project_id = self._known.get((domain_id, region_id))
-        if project_id is None:
-            row = iam_repository.domain_project(connection, domain_id, name=region_id)
-            if row is None:
-                return None
-            project_id = row.id
-            with self._lock:
-                self._known[(domain_id, region_id)] = project_id
-        return Scope(project_id=project_id, region_id=region_id)
+        return Scope(project_id=project_id, region_id=region_id) if project_id else None
+
+    def scope_in(self, connection: Connection, domain_id: str, region_id: str) -> Scope | None:
+        """The domain's project in ``region_id`` as a Scope, None if the domain has none there."""
+        known = self.known_scope(domain_id, region_id)
+        if known is not None:
+            return known
+        row = iam_repository.domain_project(connection, domain_id, name=region_id)
+        if row is None:
+            return None
+        with self._lock:
+            self._known[(domain_id, region_id)] = row.id
+        return Scope(project_id=row.id, region_id=region_id)
+
+
+def region_listing_read(region_scope: Scope, workspace_id: str, limit: int, offset: int) -> PreparedRead:
+    """Obtaining Inference Service Information (6.3): one page of a region's workspace, and the
+    workspace's maintained service count as `total` (no row counting)."""
+    if not WORKSPACE_ID.match(workspace_id):
+        raise WorkspaceNotFound()
+    scope = region_scope.in_workspace(workspace_id)
+    return services.page_with_total(scope, "listing", "workspace", offset=offset, limit=limit)
+
+
+def region_listing_body(rows: Rows, limit: int) -> dict[str, Any]:
+    """The 6.3 body from ``region_listing_read``'s rows of (total, *LISTING_COLUMNS)."""
+    total = rows[0][0]
+    if total is None:
+        raise WorkspaceNotFound()
+    data = [listing_item(row[1:]) for row in rows if row[1] is not None]
+    return {"data": data, "pages": pages(int(total), limit), "total": int(total)}
 
 
 def region_listing(
@@ -50,15 +75,11 @@ def region_listing(
     limit: int,
     offset: int,
 ) -> dict[str, Any]:
-    """Obtaining Inference Service Information (6.3): one page of a region's workspace."""
     region_scope = directory.scope_in(connection, domain_id, region_id)
     if region_scope is None:
         return EMPTY_LISTING
-    scope = region_scope.in_workspace(workspace_id)
-    # The workspace row carries its maintained service count: `total` costs no row counting.
-    total = workspace_rules.service_count(connection, scope)
-    rows = services.plain_page(connection, scope, "listing", offset=offset, limit=limit)
-    return {"data": [listing_item(row) for row in rows], "pages": pages(total, limit), "total": total}
+    read = region_listing_read(region_scope, workspace_id, limit, offset)
+    return region_listing_body(read.rows(connection), limit)
 
 
 def regions_body(settings: Settings) -> dict[str, Any]:

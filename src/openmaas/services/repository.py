@@ -17,10 +17,12 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    true,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
+from openmaas.db.reads import PreparedRead
 from openmaas.db.scope import Scope, bound_scope, scope_values, scoped
 from openmaas.db.tables import service_tags, service_versions, services, workspaces
 from openmaas.services.errors import ServiceNameTaken
@@ -194,43 +196,58 @@ def total(
     return int(connection.execute(statement).scalar_one())
 
 
-# The unfiltered newest-first page, by far the most called read (CONTRACT 5.2, 6.3): built once per
-# column set and scope shape, so a call only binds values.
+# The unfiltered newest-first page, by far the most called read (CONTRACT 5.2, 6.3): one prebuilt
+# statement per column set, scope shape and kind of total, so a call only binds values. It returns
+# the total in every row next to the page's columns, and one row of NULL columns when the page is
+# empty: a single statement reads page and total from one snapshot in one round trip.
 Columns = Literal["listing", "item"]
-
-
-def _plain_page_statement(columns: Sequence[Any], in_workspace: bool) -> Select[Any]:
-    statement = scoped(select(*columns), t, bound_scope(workspace=in_workspace))
-    return (
-        statement.order_by(t.c.update_at.desc(), t.c.id.desc())
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
-    )
-
+# "workspace": the workspace's own count, NULL when there is no such workspace (6.3 answers
+# "workspace not found"); "sum": the sum over the scope's workspaces, 0 when there are none (5.2).
+TotalOf = Literal["workspace", "sum"]
 
 _COLUMN_SETS: dict[Columns, Sequence[Any]] = {"listing": LISTING_COLUMNS, "item": ITEM_COLUMNS}
-_PLAIN_PAGES = {
-    (name, in_workspace): _plain_page_statement(columns, in_workspace)
+_TOTALS: dict[TotalOf, Any] = {
+    "workspace": workspaces.c.service_count,
+    "sum": func.coalesce(func.sum(workspaces.c.service_count), 0),
+}
+
+
+def _page_with_total(columns: Sequence[Any], in_workspace: bool, total_of: TotalOf) -> Select[Any]:
+    scope = bound_scope(workspace=in_workspace)
+    total = scoped(select(_TOTALS[total_of]), workspaces, scope).scalar_subquery()
+    head = select(total.label("total")).subquery("head")
+    page = (
+        scoped(select(*columns), t, scope)
+        .order_by(t.c.update_at.desc(), t.c.id.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
+    return (
+        select(head.c.total, *page.c)
+        .select_from(head.outerjoin(page, true()))
+        .order_by(page.c.update_at.desc(), page.c.id.desc())
+    )
+
+
+_PAGES_WITH_TOTAL = {
+    (name, in_workspace, total_of): _page_with_total(columns, in_workspace, total_of)
     for name, columns in _COLUMN_SETS.items()
     for in_workspace in (False, True)
+    for total_of in ("workspace", "sum")
 }
 _PLAIN_TOTALS = {
-    in_workspace: scoped(
-        select(func.coalesce(func.sum(workspaces.c.service_count), 0)),
-        workspaces,
-        bound_scope(workspace=in_workspace),
-    )
+    in_workspace: scoped(select(_TOTALS["sum"]), workspaces, bound_scope(workspace=in_workspace))
     for in_workspace in (False, True)
 }
 
 
-def plain_page(
-    connection: Connection, scope: Scope, columns: Columns, *, offset: int, limit: int
-) -> list[Row[Any]]:
-    """``page`` with no filter, newest first: the same rows, from a prebuilt statement."""
-    statement = _PLAIN_PAGES[(columns, scope.workspace_id is not None)]
-    values = {**scope_values(scope), "offset": offset, "limit": limit}
-    return list(connection.execute(statement, values).all())
+def page_with_total(
+    scope: Scope, columns: Columns, total_of: TotalOf, *, offset: int, limit: int
+) -> PreparedRead:
+    """The unfiltered newest-first page of ``scope`` and its total, as rows of (total, *columns)."""
+    statement = _PAGES_WITH_TOTAL[(columns, scope.workspace_id is not None, total_of)]
+    return PreparedRead(statement, {**scope_values(scope), "offset": offset, "limit": limit})
 
 
 def due_transitions(connection: Connection, now: int, limit: int) -> list[Row[Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from openmaas.clock import now_ms, uuid_id
+from openmaas.db.reads import PreparedRead, Rows
 from openmaas.db.scope import Scope
 from openmaas.errors import InvalidParameter
 from openmaas.names import UUID_ID, first_unstorable
@@ -247,23 +249,33 @@ def list_page(connection: Connection, scope: Scope, query: ListQuery) -> dict[st
         limit=query.limit,
     )
     total = repository.total(connection, narrowed, filters, tags)
-    return _list_body(rows, total, query.limit, query.offset)
+    return _list_body([list_item(row) for row in rows], total, query.limit, query.offset)
+
+
+def plain_list_read(scope: Scope, workspace_id: str | None, limit: int, offset: int) -> PreparedRead:
+    """The v2 list with no filter and the default order (newest first): one prebuilt statement."""
+    narrowed = scope.in_workspace(workspace_id) if workspace_id is not None else scope
+    return repository.page_with_total(narrowed, "item", "sum", offset=offset, limit=limit)
+
+
+def plain_list_body(rows: Rows, limit: int, offset: int) -> dict[str, Any]:
+    """The v2 list body from ``plain_list_read``'s rows of (total, *ITEM_COLUMNS)."""
+    items = [list_item(row[1:]) for row in rows if row[1] is not None]
+    return _list_body(items, int(rows[0][0]), limit, offset)
 
 
 def plain_list_page(
     connection: Connection, scope: Scope, workspace_id: str | None, limit: int, offset: int
 ) -> dict[str, Any]:
-    """The v2 list with no filter and the default order (newest first): prebuilt statements."""
-    narrowed = scope.in_workspace(workspace_id) if workspace_id is not None else scope
-    rows = repository.plain_page(connection, narrowed, "item", offset=offset, limit=limit)
-    return _list_body(rows, repository.total(connection, narrowed), limit, offset)
+    read = plain_list_read(scope, workspace_id, limit, offset)
+    return plain_list_body(read.rows(connection), limit, offset)
 
 
-def _list_body(rows: list[Row[Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
+def _list_body(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
     return {
-        "data": [list_item(row) for row in rows],
+        "data": items,
         "current": offset // limit,
-        "size": len(rows),
+        "size": len(items),
         "pages": pages(total, limit),
         "total": total,
     }
@@ -281,34 +293,23 @@ def pages(total: int, limit: int) -> int:
 # ---- wire objects (CONTRACT 5.4) -------------------------------------------------------------
 
 
-def listing_item(row: Row[Any]) -> dict[str, Any]:
-    """InferServerInfo (6.3): exactly these fields, integers where D-1 says so."""
-    return {
-        "id": row.id,
-        "name": row.name,
-        "status": row.status,
-        "version": row.version,
-        "version_count": row.version_count,
-        "description": row.description,
-        "type": row.type,
-        "deploy_type": row.deploy_type,
-        "user_name": row.user_name,
-        "workspace_id": row.workspace_id,
-        "create_at": row.create_at,
-        "update_at": row.update_at,
-        "auth_type": row.auth_type,
-    }
+# Wire names are the column names, in the order of the repository's column sets (plain str: orjson
+# refuses str subclasses such as SQLAlchemy's quoted_name as keys).
+LISTING_FIELDS = tuple(str(column.name) for column in repository.LISTING_COLUMNS)
+ITEM_FIELDS = tuple(str(column.name) for column in repository.ITEM_COLUMNS)
 
 
-def list_item(row: Row[Any]) -> dict[str, Any]:
-    """ServiceItem of the v2 list."""
-    return {
-        **listing_item(row),
-        "task_type": row.task_type,
-        "tags": row.tags,
-        "schedule": row.schedule,
-        "frozen_infos": [],
-    }
+def listing_item(values: Sequence[Any]) -> dict[str, Any]:
+    """InferServerInfo (6.3) from a row of LISTING_COLUMNS: exactly these fields, integers where D-1
+    says so."""
+    return dict(zip(LISTING_FIELDS, values, strict=True))
+
+
+def list_item(values: Sequence[Any]) -> dict[str, Any]:
+    """ServiceItem of the v2 list, from a row of ITEM_COLUMNS."""
+    item = dict(zip(ITEM_FIELDS, values, strict=True))
+    item["frozen_infos"] = []
+    return item
 
 
 def service_object(connection: Connection, row: Row[Any], runtime: Runtime) -> dict[str, Any]:

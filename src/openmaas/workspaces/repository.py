@@ -7,7 +7,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from openmaas.db.scope import Scope, bound_scope, scope_values, scoped
+from openmaas.db.scope import Scope, scoped
 from openmaas.db.tables import workspaces as table
 from openmaas.workspaces.errors import WorkspaceNameTaken
 
@@ -25,16 +25,6 @@ def get(connection: Connection, scope: Scope, workspace_id: str, lock: Lock | No
     if lock is not None:
         statement = statement.with_for_update(read=lock == "key_share", key_share=lock == "key_share")
     return connection.execute(statement).first()
-
-
-# The listing's `total` (CONTRACT 6.3) on every call: prebuilt, so a call only binds values.
-_SERVICE_COUNT = scoped(select(table.c.service_count), table, bound_scope(workspace=True))
-
-
-def service_count(connection: Connection, scope: Scope) -> int | None:
-    """The maintained service count of ``scope``'s workspace, None if there is no such workspace."""
-    count = connection.execute(_SERVICE_COUNT, scope_values(scope)).scalar_one_or_none()
-    return None if count is None else int(count)
 
 
 def page(

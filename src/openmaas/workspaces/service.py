@@ -26,15 +26,6 @@ def require(connection: Connection, scope: Scope, workspace_id: str, lock: Lock 
     return row
 
 
-def service_count(connection: Connection, scope: Scope) -> int:
-    """The services in ``scope``'s workspace, from its maintained count (no row counting)."""
-    workspace_id = scope.workspace_id or ""
-    count = repository.service_count(connection, scope) if WORKSPACE_ID.match(workspace_id) else None
-    if count is None:
-        raise WorkspaceNotFound()
-    return count
-
-
 def create(connection: Connection, scope: Scope, owner: str, body: WorkspaceCreate) -> Row[Any]:
     workspace_id = hex_id()
     now = now_ms()

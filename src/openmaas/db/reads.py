@@ -1,0 +1,128 @@
+"""Reads as data: a prebuilt statement with its bind values, run either on a request's connection
+or, for the two hottest listings (issue 5), by a ``HotReader`` that skips SQLAlchemy's per-read
+connection, transaction and result machinery."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql import Select
+from starlette.concurrency import run_in_threadpool
+
+from openmaas.db.engine import is_sqlite
+
+Rows = Sequence[Sequence[Any]]
+# A SELECT of any number of columns of any types.
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRead:
+    """A statement built once (through ``scoped``) and the values of one call."""
+
+    statement: AnySelect
+    values: dict[str, Any]
+
+    def rows(self, connection: Connection) -> Rows:
+        return connection.execute(self.statement, self.values).all()
+
+
+@dataclass(frozen=True, slots=True)
+class _DriverStatement:
+    """A statement compiled once for the driver: its SQL, its bind names in order with the values
+    the statement itself holds (literals), and the result converters SQLAlchemy would apply (JSON
+    columns, for one)."""
+
+    sql: str
+    binds: tuple[tuple[str, Any], ...]
+    converters: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+    def parameters(self, values: dict[str, Any]) -> list[Any]:
+        return [values.get(name, literal) for name, literal in self.binds]
+
+    def convert(self, rows: list[Any]) -> Rows:
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, convert in self.converters:
+                values[index] = convert(values[index])
+            converted.append(values)
+        return converted
+
+
+class HotReader:
+    """Runs a PreparedRead for the fast lane, with the same rows as ``PreparedRead.rows``.
+
+    SQLite: one connection, held for the server's life and used on the event loop. A single
+    SELECT in autocommit is its own snapshot, so there is no BEGIN or COMMIT to send; a WAL read
+    never waits for a writer; and the driver keeps the prepared statement, so a read costs a bind,
+    a step per row and a fetch. A thread hop would cost more than the read (GIL hand-offs).
+    PostgreSQL: the read crosses the network and may block, so it keeps a worker thread, on a
+    pooled connection in autocommit: one round trip instead of BEGIN, SELECT and ROLLBACK.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sqlite = is_sqlite(str(engine.url))
+        self._pooled = engine if self._sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._held: PoolProxiedConnection | None = None
+        self._driver: DBAPIConnection | None = None
+        # The loop is one thread, but an app may be served by more than one (test clients): a
+        # second caller never waits, it takes the pooled way.
+        self._held_lock = threading.Lock()
+        self._compiled: dict[int, _DriverStatement] = {}
+
+    def open(self) -> None:
+        if self._sqlite and self._held is None:
+            self._held = self._engine.raw_connection()
+            self._driver = self._held.driver_connection
+
+    def close(self) -> None:
+        held, self._held, self._driver = self._held, None, None
+        if held is not None:
+            with self._held_lock:
+                held.close()  # back to the pool
+
+    async def rows(self, read: PreparedRead) -> Rows:
+        if self._driver is not None and self._held_lock.acquire(blocking=False):
+            try:
+                if self._driver is not None:
+                    return self._held_rows(self._driver, read)
+            finally:
+                self._held_lock.release()
+        return await run_in_threadpool(self._pooled_rows, read)
+
+    def _held_rows(self, driver: DBAPIConnection, read: PreparedRead) -> Rows:
+        statement = self._driver_statement(read.statement)
+        cursor = driver.execute(statement.sql, statement.parameters(read.values))
+        return statement.convert(cursor.fetchall())
+
+    def _pooled_rows(self, read: PreparedRead) -> Rows:
+        with self._pooled.connect() as connection:
+            return read.rows(connection)
+
+    def _driver_statement(self, statement: AnySelect) -> _DriverStatement:
+        compiled = self._compiled.get(id(statement))
+        if compiled is None:
+            compiled = self._compiled[id(statement)] = self._compile(statement)
+        return compiled
+
+    def _compile(self, statement: AnySelect) -> _DriverStatement:
+        dialect = self._engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        converters = []
+        for index, column in enumerate(statement.selected_columns):
+            convert = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            if convert is not None:
+                converters.append((index, convert))
+        literals = compiled.params
+        binds = tuple((name, literals.get(name)) for name in compiled.positiontup or ())
+        return _DriverStatement(compiled.string, binds, tuple(converters))
