@@ -4,9 +4,11 @@
 
 For each size N it bootstraps a fresh store, bulk-seeds N services into workspace "0" of the home
 region (see bench/seed.py), starts `openmaas serve` (one process) and drives it with wrk
-(16 connections, after a warm-up). The baseline is a bare ASGI app on the same uvicorn settings that
-answers the exact bytes of the real response for the same page. Prints one table and writes JSON
-under bench/results/.
+(16 connections, after a warm-up). Each size is measured twice ("answers"): as the server runs by
+default, keeping answers while the store is unchanged (SQLite), and with that switched off
+(OPENMAAS_LISTING_CACHE_ENTRIES=0), so that every request reads the store and renders.
+The baseline is a bare ASGI app on the same uvicorn settings that answers the exact bytes of the
+real response for the same page. Prints one table and writes JSON under bench/results/.
 """
 
 from __future__ import annotations
@@ -43,9 +45,15 @@ HOME = "ap-southeast-1"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
+# "kept": the default server, which keeps answers on SQLite while the store is unchanged;
+# "uncached": the same server with that switched off, so every request reads and renders.
+MODES = {"kept": "1024", "uncached": "0"}
+
+
 @dataclass
 class Row:
     path: str
+    mode: str
     n: int
     backend: str
     rps: float
@@ -173,33 +181,44 @@ def run_size(n: int, args: argparse.Namespace, baselines: dict[str, float]) -> t
         seed_services(engine, project_id, "0", n)
         engine.dispose()
         print(f"  seeded {n} services in {time.monotonic() - seeded:.1f}s", file=sys.stderr)
-        port = free_port()
-        command = [str(BIN / "openmaas"), "serve", "--port", str(port), "--data-dir", str(data_dir)]
-        server, ready_seconds = start(command, env, port, "/ready")
-        try:
-            headers = {"X-Auth-Token": token(port)}
-            rows = []
-            for name, path in paths(project_id).items():
-                rps, p50, p99 = measure(f"http://127.0.0.1:{port}{path}", headers, args)
-                if name not in baselines:
-                    body = httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers).content
-                    baselines[name] = baseline(body, args)
-                rows.append(
-                    Row(
-                        name,
-                        n,
-                        args.backend,
-                        rps,
-                        p50,
-                        p99,
-                        baselines[name],
-                        rps / baselines[name],
-                        rss_mb(server.pid),
-                    )
-                )
-            return rows, ready_seconds
-        finally:
-            stop(server)
+        rows: list[Row] = []
+        ready_seconds = 0.0
+        for mode in args.modes.split(","):
+            mode_env = {**env, "OPENMAAS_LISTING_CACHE_ENTRIES": MODES[mode]}
+            mode_rows, ready = run_server(n, mode, data_dir, mode_env, project_id, args, baselines)
+            rows.extend(mode_rows)
+            ready_seconds = ready_seconds or ready
+        return rows, ready_seconds
+
+
+def run_server(
+    n: int,
+    mode: str,
+    data_dir: Path,
+    env: dict[str, str],
+    project_id: str,
+    args: argparse.Namespace,
+    baselines: dict[str, float],
+) -> tuple[list[Row], float]:
+    """One `openmaas serve` on the seeded store, every path measured against its baseline."""
+    port = free_port()
+    command = [str(BIN / "openmaas"), "serve", "--port", str(port), "--data-dir", str(data_dir)]
+    server, ready_seconds = start(command, env, port, "/ready")
+    try:
+        headers = {"X-Auth-Token": token(port)}
+        rows = []
+        for name, path in paths(project_id).items():
+            rps, p50, p99 = measure(f"http://127.0.0.1:{port}{path}", headers, args)
+            if name not in baselines:
+                body = httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers).content
+                baselines[name] = baseline(body, args)
+            ratio = rps / baselines[name]
+            rows.append(
+                Row(name, mode, n, args.backend, rps, p50, p99, baselines[name], ratio, rss_mb(server.pid))
+            )
+        return rows, ready_seconds
+    finally:
+        stop(server)
 
 
 def baseline(body: bytes, args: argparse.Namespace) -> float:
@@ -232,7 +251,10 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--modes", default="kept,uncached", help="kept, uncached or both (comma-separated)")
     args = parser.parse_args()
+    if set(args.modes.split(",")) - MODES.keys():
+        parser.error(f"--modes takes {', '.join(MODES)}")
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     baselines: dict[str, float] = {}
@@ -247,14 +269,14 @@ def main() -> None:
 
 def report(rows: list[Row], ready: dict[int, float], args: argparse.Namespace) -> None:
     header = (
-        f"{'path':<22} {'backend':<10} {'N':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'path':<22} {'answers':<9} {'backend':<10} {'N':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'baseline':>9} {'ratio':>6} {'RSS MB':>7}"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
         print(
-            f"{row.path:<22} {row.backend:<10} {row.n:>9} {row.rps:>9.0f} {row.p50_ms:>8.2f} "
+            f"{row.path:<22} {row.mode:<9} {row.backend:<10} {row.n:>9} {row.rps:>9.0f} {row.p50_ms:>8.2f} "
             f"{row.p99_ms:>8.2f} {row.baseline_rps:>9.0f} {row.ratio:>6.2f} {row.rss_mb:>7.1f}"
         )
     for n, seconds in ready.items():

@@ -7,15 +7,24 @@ lane switched off, and the answers are compared byte for byte (all headers but X
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
+import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from openmaas.app import create_app
+from openmaas.auth.principal import ExistenceCache
 from openmaas.config import Settings
+from openmaas.db.engine import make_engine
+from openmaas.db.reads import HotReader, Render, Rows
+from openmaas.db.scope import Scope
+from openmaas.db.session import transaction
+from openmaas.services.service import plain_list_read
 from tests.conftest import HOME, OTHER, Account
 from tests.maas.conftest import INVALID_TOKEN, INVALID_WORKSPACE, create_service, listing_url
 
@@ -154,3 +163,131 @@ def test_other_project_and_region_rules_unchanged_d3_d4(
     response = _both(client, route_client, listing_url(other_project, HOME), admin.headers(OTHER))
     assert response.status_code == 404
     assert response.json()["error_code"] == "APIG.0101"
+
+
+# ---- kept answers (SQLite) and what may never go stale ------------------------------------------
+
+
+def _other_process_engine(engine: Engine) -> Engine:
+    """A second engine on the same store: what another server process would write through."""
+    return make_engine(engine.url.render_as_string(hide_password=False))
+
+
+def _listing(client: TestClient, admin: Account) -> dict[str, Any]:
+    response = client.get(listing_url(admin.project(), HOME) + "?workspace_id=0", headers=admin.headers())
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_a_commit_by_another_process_shows_at_once_6_3_5_2(
+    client: TestClient, admin: Account, services: list[str], engine: Engine
+) -> None:
+    """Issue 5: a kept answer is never older than the store, whoever wrote to it."""
+    before = _listing(client, admin)
+    assert _listing(client, admin) == before
+    assert {item["status"] for item in before["data"]} == {"DEPLOYING"}
+    other = _other_process_engine(engine)
+    try:
+        with other.begin() as connection:
+            connection.execute(
+                text("UPDATE services SET status = 'FAILED', description = 'elsewhere' WHERE id = :id"),
+                {"id": services[0]},
+            )
+    finally:
+        other.dispose()
+    changed = next(item for item in _listing(client, admin)["data"] if item["id"] == services[0])
+    assert (changed["status"], changed["description"]) == ("FAILED", "elsewhere")
+    response = client.get(f"/v2/{admin.project()}/services", headers=admin.headers())
+    listed = next(item for item in response.json()["data"] if item["id"] == services[0])
+    assert (listed["status"], listed["description"]) == ("FAILED", "elsewhere")
+
+
+def test_creates_transitions_and_deletes_show_at_once_6_3(
+    client: TestClient, admin: Account, services: list[str], settle: Callable[[], int]
+) -> None:
+    """CONTRACT 6.3 `total`, `pages` and order follow every write between two identical polls."""
+    assert _listing(client, admin)["total"] == 5
+    newest = create_service(client, admin, name="svc-new")
+    after_create = _listing(client, admin)
+    assert (after_create["total"], after_create["pages"]) == (6, 1)
+    assert after_create["data"][0]["id"] == newest
+    settle()
+    assert {item["status"] for item in _listing(client, admin)["data"]} == {"RUNNING"}
+    response = client.post(
+        f"/v2/{admin.project()}/services/delete", json={"service_ids": [newest]}, headers=admin.headers()
+    )
+    assert response.status_code == 200
+    deleting = _listing(client, admin)["data"][0]
+    assert (deleting["id"], deleting["status"]) == (newest, "DELETING")
+    settle()
+    after_delete = _listing(client, admin)
+    assert after_delete["total"] == 5
+    assert newest not in {item["id"] for item in after_delete["data"]}
+
+
+def test_answers_without_keeping_are_the_same_bytes(
+    client: TestClient, admin: Account, services: list[str], engine: Engine, settings: Settings
+) -> None:
+    """OPENMAAS_LISTING_CACHE_ENTRIES=0 keeps nothing and answers the same bytes."""
+    app = create_app(settings.model_copy(update={"listing_cache_entries": 0}), engine)
+    with TestClient(app) as uncached:
+        url = listing_url(admin.project(), HOME)
+        for _ in range(2):
+            assert _wire(uncached.get(url, headers=admin.headers())) == _wire(
+                client.get(url, headers=admin.headers())
+            )
+
+
+def _counting_render() -> tuple[list[int], Render]:
+    calls: list[int] = []
+
+    def render(rows: Rows) -> bytes:
+        calls.append(len(rows))
+        return orjson.dumps([list(row) for row in rows])
+
+    return calls, render
+
+
+def test_hot_reader_keeps_an_answer_until_the_store_changes(
+    client: TestClient, admin: Account, services: list[str], engine: Engine, database_url: str
+) -> None:
+    """SQLite keeps a rendered answer until any other connection commits; PostgreSQL keeps none."""
+    reader = HotReader(engine, kept_answers=8)
+    reader.open()
+    try:
+        read = plain_list_read(Scope(admin.project(), HOME), None, 10, 0)
+        calls, render = _counting_render()
+        first = asyncio.run(reader.answer("5.2", read, render))
+        assert asyncio.run(reader.answer("5.2", read, render)) == first
+        kept = database_url.startswith("sqlite")
+        assert len(calls) == (1 if kept else 2)
+        with transaction(engine, write=True) as connection:
+            connection.execute(
+                text("UPDATE services SET description = 'changed' WHERE id = :id"), {"id": services[0]}
+            )
+        changed = asyncio.run(reader.answer("5.2", read, render))
+        assert len(calls) == (2 if kept else 3)
+        assert changed != first
+        assert b'"changed"' in changed
+        assert asyncio.run(reader.answer("other", read, render)) == changed
+        assert len(calls) == (3 if kept else 4)
+    finally:
+        reader.close()
+
+
+def test_lane_confirms_user_and_project_itself_d5(
+    client: TestClient, admin: Account, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D-5: once the confirmation runs out, a token whose project is gone is refused (400 0104)."""
+    monkeypatch.setattr(ExistenceCache, "TTL_SECONDS", 0.0)
+    url = listing_url(admin.project(), HOME)
+    assert client.get(url, headers=admin.headers()).status_code == 200
+    assert client.get(url, headers=admin.headers()).status_code == 200
+    with transaction(engine, write=True) as connection:
+        project = {"p": admin.project()}
+        connection.execute(text("DELETE FROM services WHERE project_id = :p"), project)
+        connection.execute(text("DELETE FROM workspaces WHERE project_id = :p"), project)
+        connection.execute(text("DELETE FROM projects WHERE id = :p"), project)
+    response = client.get(url, headers=admin.headers())
+    assert (response.status_code, response.json()) == (400, INVALID_TOKEN)

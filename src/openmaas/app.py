@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -54,6 +55,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         jobs = _background_jobs(app, engine, settings)
         for job in jobs:
             job.start()
+        # Everything built so far (routes, models, tables, compiled statements) lives as long as the
+        # process: out of the collector's view, a full collection no longer walks it, which would
+        # otherwise stall every request in flight for milliseconds (tail latency, issue 5).
+        gc.freeze()
         try:
             yield
         finally:
@@ -68,7 +73,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         deploy_delay_ms=int(settings.deploy_delay_seconds * 1000), public_url=settings.public_url
     )
     app.state.projects = ProjectDirectory(settings)
-    app.state.hot_reader = HotReader(engine)
+    app.state.hot_reader = HotReader(engine, kept_answers=settings.listing_cache_entries)
     app.state.endpoint_rules = EndpointRules(
         directory=app.state.projects,
         presets=load_catalogue(settings.preset_models_file),

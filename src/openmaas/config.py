@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     revocation_poll_seconds: float = Field(default=1.0, gt=0, le=5)
     # Issue 5: answer the plain listing reads outside FastAPI's stack (same rules, same bytes).
     fast_lane: bool = True
+    # Issue 5, SQLite only: answers of the fast lane kept while the store is unchanged (0: none).
+    listing_cache_entries: int = Field(default=1024, ge=0, le=100_000)
     # D-2: reject missing or wrong Content-Type.
     strict_content_type: bool = False
     lockout_attempts: int = Field(default=5, ge=1)

@@ -12,9 +12,7 @@ full app unchanged, which then answers exactly as it always does, error bodies i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 from starlette.datastructures import State
@@ -29,7 +27,7 @@ from openmaas.auth.principal import (
     user_and_project_exist,
 )
 from openmaas.auth.tokens import TokenClaims
-from openmaas.db.reads import HotReader, PreparedRead, Rows
+from openmaas.db.reads import HotReader, PreparedRead, Render
 from openmaas.errors import ApiError
 from openmaas.maas.service import region_listing_body, region_listing_read
 from openmaas.names import MAX_LIMIT, MAX_OFFSET, WORKSPACE_ID
@@ -42,6 +40,8 @@ PAGE_KEYS = frozenset({"workspace_id", "limit", "offset"})
 # Plain decimal only: anything pydantic would also accept ("+5", " 5", "05") goes the long way.
 DECIMAL = re.compile(r"^(?:0|[1-9][0-9]{0,9})$")
 JSON_HEADERS = (b"content-type", b"application/json")
+# Plans remembered by (path, query, token); when full, the memo starts over.
+PLANS_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +80,9 @@ def _token(scope: Scope) -> str | None:
     return None
 
 
-# What the lane has planned for a request: the read to run and how its rows become the body.
-Plan = tuple[PreparedRead, Callable[[Rows], dict[str, Any]]]
+# What the lane has planned for a request: what the answer is, the read to run, and how its rows
+# become the response body.
+Plan = tuple[str, PreparedRead, Render]
 
 
 class FastLane:
@@ -90,50 +91,69 @@ class FastLane:
     def __init__(self, app: ASGIApp, *, state: State) -> None:
         self.app = app
         self.state = state
+        self._plans: dict[tuple[str, bytes, str], Plan] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await self._answer(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
-        if body is None:
+        payload = await self._answer(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
+        if payload is None:
             await self.app(scope, receive, send)
             return
-        payload = orjson.dumps(body)
         headers = [(b"content-length", str(len(payload)).encode()), JSON_HEADERS]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
-    async def _answer(self, scope: Scope) -> dict[str, Any] | None:
+    async def _answer(self, scope: Scope) -> bytes | None:
         """The response body, or None to leave the request to the full app."""
-        path: str = scope["path"]
-        maas, v2 = MAAS_LISTING.match(path), V2_LIST.match(path)
-        if maas is None and v2 is None:
-            return None
         auth: AuthState | None = getattr(self.state, "auth", None)
         reader: HotReader | None = getattr(self.state, "hot_reader", None)
         token = _token(scope)
-        query = page_query(scope["query_string"])
-        if auth is None or reader is None or not token or query is None:
+        if auth is None or reader is None or not token:
             return None
+        # Expiry and revocation are checked on every request, whatever is remembered below.
         claims = signed_claims_or_none(auth, token)
         if claims is None:
             return None
         try:
+            plan = self._plan(scope["path"], scope["query_string"], token, claims)
+            if plan is None:
+                return None
             if not auth.existence.is_fresh(claims):
                 # The user and project are confirmed on the lane too: otherwise every connection
                 # would take the slow path at once each time the confirmation runs out.
                 if not user_and_project_exist(claims, await reader.rows(existence_read(claims))):
                     return None
                 auth.existence.remember(claims)
-            plan = self._maas_plan(claims, maas.group(1), maas.group(2), query) if maas else None
-            plan = plan or (self._v2_plan(claims, v2.group(1), query) if v2 else None)
-            if plan is None:
-                return None
-            read, body = plan
-            return body(await reader.rows(read))
+            return await reader.answer(*plan)
         except ApiError:
             return None
         except Exception:
             # An unexpected failure is the full app's to log and answer (one error handler).
             return None
+
+    def _plan(self, path: str, query_string: bytes, token: str, claims: TokenClaims) -> Plan | None:
+        """The plan for this request. It depends only on the path, the query and the token's claims
+        (the scope rules are pure), so a request seen before reuses its plan: pollers repeat the
+        same request. A request the lane leaves to the full app is not remembered."""
+        key = (path, query_string, token)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._new_plan(path, query_string, claims)
+            if plan is None:
+                return None
+            if len(self._plans) >= PLANS_KEPT:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
+
+    def _new_plan(self, path: str, query_string: bytes, claims: TokenClaims) -> Plan | None:
+        maas, v2 = MAAS_LISTING.match(path), V2_LIST.match(path)
+        query = page_query(query_string) if maas or v2 else None
+        if query is None:
+            return None
+        if maas:
+            return self._maas_plan(claims, maas.group(1), maas.group(2), query)
+        assert v2 is not None
+        return self._v2_plan(claims, v2.group(1), query)
 
     def _maas_plan(
         self, claims: TokenClaims, project_id: str, region_id: str, query: PageQuery
@@ -145,11 +165,11 @@ class FastLane:
         # "If no value is specified, the default workspace is queried": `?workspace_id=` specifies none.
         workspace_id = query.workspace_id or DEFAULT_WORKSPACE_ID
         read = region_listing_read(region_scope, workspace_id, query.limit, query.offset)
-        return read, lambda rows: region_listing_body(rows, query.limit)
+        return "6.3", read, lambda rows: orjson.dumps(region_listing_body(rows, query.limit))
 
     def _v2_plan(self, claims: TokenClaims, project_id: str, query: PageQuery) -> Plan | None:
         project = modelarts_scope(claims, project_id)
         if query.workspace_id is not None and not WORKSPACE_ID.match(query.workspace_id):
             return None
         read = plain_list_read(project, query.workspace_id, query.limit, query.offset)
-        return read, lambda rows: plain_list_body(rows, query.limit, query.offset)
+        return "5.2", read, lambda rows: orjson.dumps(plain_list_body(rows, query.limit, query.offset))

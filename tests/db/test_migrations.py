@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from openmaas.db.engine import make_engine
-from openmaas.db.migrate import alembic_config, upgrade
+from openmaas.db.migrate import HEAD_REVISION, alembic_config, is_at_head, upgrade
 from openmaas.db.tables import metadata
 from tests.conftest import BACKENDS, _create_pg_database, _drop_pg_database, _pg_url
 
@@ -56,6 +56,13 @@ def test_migrated_schema_matches_tables_module(migrated_engine: Engine) -> None:
     """Autogenerate finds nothing to add, drop or alter between head and ``tables.metadata``."""
     assert _differences(migrated_engine) == []
     assert _current_revision(migrated_engine) == _head()
+
+
+def test_head_revision_constant_is_alembics_head(migrated_engine: Engine, empty_engine: Engine) -> None:
+    """A start skips Alembic only when the store is at the real head: the constant must be it."""
+    assert _head() == HEAD_REVISION
+    assert is_at_head(migrated_engine) is True
+    assert is_at_head(empty_engine) is False
 
 
 def test_empty_database_migrates_from_base_to_head(empty_engine: Engine) -> None:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, update
 
 from openmaas.app import create_app
-from openmaas.auth.tokens import TokenClaims, TokenSigner
+from openmaas.auth.tokens import InvalidToken, TokenClaims, TokenSigner
 from openmaas.clock import hex_id
 from openmaas.config import Settings
 from openmaas.db.engine import make_engine
@@ -307,3 +307,28 @@ def test_a_token_of_a_deleted_project_is_refused(
     _refused_everywhere(client, token, project_id)
     # The user's other project is untouched and still answers its own token.
     assert client.get("/v3/auth/projects", headers=tenant.headers(OTHER)).status_code == 200
+
+
+def test_a_remembered_token_still_expires_and_a_forged_one_is_never_remembered() -> None:
+    """Checked tokens are remembered (issue 5), but expiry is judged on every use (CONTRACT 4.2)."""
+    signer = TokenSigner(b"k" * 32)
+    claims = TokenClaims(
+        jti=hex_id(),
+        user_id=hex_id(),
+        user_name="admin",
+        domain_id=hex_id(),
+        domain_name="openmaas",
+        project_id=hex_id(),
+        project_name=HOME,
+        issued_at=1_000,
+        expires_at=2_000,
+    )
+    token = signer.issue(claims)
+    assert signer.verify(token, 1_500) == claims
+    assert signer.verify(token, 1_999) == claims
+    with pytest.raises(InvalidToken, match="expired"):
+        signer.verify(token, 2_000)
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for _ in range(2):
+        with pytest.raises(InvalidToken, match="bad signature"):
+            signer.verify(forged, 1_500)

@@ -18,6 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from openmaas.db.engine import is_sqlite
 
 Rows = Sequence[Sequence[Any]]
+# Turns a read's rows into the response bytes.
+Render = Callable[[Rows], bytes]
 # A SELECT of any number of columns of any types.
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
@@ -65,11 +67,12 @@ class HotReader:
     SELECT in autocommit is its own snapshot, so there is no BEGIN or COMMIT to send; a WAL read
     never waits for a writer; and the driver keeps the prepared statement, so a read costs a bind,
     a step per row and a fetch. A thread hop would cost more than the read (GIL hand-offs).
+    SQLite also keeps answers (see ``answer``).
     PostgreSQL: the read crosses the network and may block, so it keeps a worker thread, on a
     pooled connection in autocommit: one round trip instead of BEGIN, SELECT and ROLLBACK.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, kept_answers: int = 0) -> None:
         self._engine = engine
         self._sqlite = is_sqlite(str(engine.url))
         self._pooled = engine if self._sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -79,6 +82,10 @@ class HotReader:
         # second caller never waits, it takes the pooled way.
         self._held_lock = threading.Lock()
         self._compiled: dict[int, _DriverStatement] = {}
+        self._kept_limit = kept_answers
+        # (kind, statement, values) -> (store version it was read at, answer)
+        self._kept: dict[tuple[Any, ...], tuple[int, bytes]] = {}
+        self._version_reader: Any = None
 
     def open(self) -> None:
         if self._sqlite and self._held is None:
@@ -89,7 +96,29 @@ class HotReader:
         held, self._held, self._driver = self._held, None, None
         if held is not None:
             with self._held_lock:
+                self._kept.clear()
+                if self._version_reader is not None:
+                    self._version_reader.close()
+                    self._version_reader = None
                 held.close()  # back to the pool
+
+    async def answer(self, kind: str, read: PreparedRead, render: Render) -> bytes:
+        """``render`` of ``read``'s rows; ``kind`` names the render.
+
+        On SQLite the answer is kept and given again for as long as the store has not changed since
+        it was read. ``PRAGMA data_version`` moves on every commit by any other connection, in this
+        process or another, and the held connection itself never writes: so a kept answer is
+        exactly what a read at this moment would give, and costs one cheap PRAGMA instead of the
+        read, the rows and the serialisation. Consoles and scripts poll these pages; between two
+        polls the store rarely changes.
+        """
+        if self._driver is not None and self._held_lock.acquire(blocking=False):
+            try:
+                if self._driver is not None:
+                    return self._held_answer(self._driver, kind, read, render)
+            finally:
+                self._held_lock.release()
+        return render(await run_in_threadpool(self._pooled_rows, read))
 
     async def rows(self, read: PreparedRead) -> Rows:
         if self._driver is not None and self._held_lock.acquire(blocking=False):
@@ -99,6 +128,27 @@ class HotReader:
             finally:
                 self._held_lock.release()
         return await run_in_threadpool(self._pooled_rows, read)
+
+    def _held_answer(self, driver: DBAPIConnection, kind: str, read: PreparedRead, render: Render) -> bytes:
+        if not self._kept_limit:
+            return render(self._held_rows(driver, read))
+        # Read before the rows: a commit in between leaves the kept answer newer than its version,
+        # which costs one more read later, never a stale answer.
+        version = self._version_cursor(driver).execute("PRAGMA data_version").fetchone()[0]
+        key = (kind, id(read.statement), *read.values.items())
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        answer = render(self._held_rows(driver, read))
+        if len(self._kept) >= self._kept_limit:
+            self._kept.clear()
+        self._kept[key] = (version, answer)
+        return answer
+
+    def _version_cursor(self, driver: DBAPIConnection) -> Any:
+        if self._version_reader is None:
+            self._version_reader = driver.cursor()
+        return self._version_reader
 
     def _held_rows(self, driver: DBAPIConnection, read: PreparedRead) -> Rows:
         statement = self._driver_statement(read.statement)
