@@ -15,16 +15,18 @@ import httpx
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from openmaas.app import create_app
 from openmaas.auth.principal import ExistenceCache
 from openmaas.config import Settings
+from openmaas.db import tables
 from openmaas.db.engine import make_engine
 from openmaas.db.reads import HotReader, Render, Rows
 from openmaas.db.scope import Scope
 from openmaas.db.session import transaction
-from openmaas.services.service import plain_list_read
+from openmaas.services import repository
+from openmaas.services.service import list_item, listing_item, plain_list_read
 from tests.conftest import HOME, OTHER, Account
 from tests.maas.conftest import INVALID_TOKEN, INVALID_WORKSPACE, create_service, listing_url
 
@@ -291,3 +293,23 @@ def test_lane_confirms_user_and_project_itself_d5(
         connection.execute(text("DELETE FROM projects WHERE id = :p"), project)
     response = client.get(url, headers=admin.headers())
     assert (response.status_code, response.json()) == (400, INVALID_TOKEN)
+
+
+def test_item_builders_follow_the_repository_column_order_5_4_6_3(
+    client: TestClient, admin: Account, services: list[str], engine: Engine
+) -> None:
+    """The builders read rows by position: every field must be its own column, in the wire order."""
+    distinct = text(
+        'UPDATE services SET update_at = create_at + 1, tags = \'[{"key": "k", "value": "v"}]\' '
+        "WHERE id = :id"
+    )
+    columns = select(*repository.ITEM_COLUMNS).where(tables.services.c.id == services[0])
+    with transaction(engine, write=True) as connection:
+        connection.execute(distinct, {"id": services[0]})
+        row = connection.execute(columns).one()
+    values = dict(row._mapping)
+    # Every column holds a different value, so a swapped position could not go unnoticed.
+    assert len({repr(value) for value in values.values()}) == len(values)
+    named = [(str(column.name), values[column.name]) for column in repository.ITEM_COLUMNS]
+    assert list(listing_item(row).items()) == named[: len(repository.LISTING_COLUMNS)]
+    assert list(list_item(row).items()) == [*named, ("frozen_infos", [])]

@@ -58,11 +58,11 @@ def region_listing_read(region_scope: Scope, workspace_id: str, limit: int, offs
 
 
 def region_listing_body(rows: Rows, limit: int) -> dict[str, Any]:
-    """The 6.3 body from ``region_listing_read``'s rows of (total, *LISTING_COLUMNS)."""
-    total = rows[0][0]
+    """The 6.3 body from ``region_listing_read``'s rows of (*LISTING_COLUMNS, total)."""
+    total = rows[0][-1]
     if total is None:
         raise WorkspaceNotFound()
-    data = [listing_item(row[1:]) for row in rows if row[1] is not None]
+    data = [listing_item(row) for row in rows if row[0] is not None]
     return {"data": data, "pages": pages(int(total), limit), "total": int(total)}
 
 

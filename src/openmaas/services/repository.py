@@ -198,8 +198,9 @@ def total(
 
 # The unfiltered newest-first page, by far the most called read (CONTRACT 5.2, 6.3): one prebuilt
 # statement per column set, scope shape and kind of total, so a call only binds values. It returns
-# the total in every row next to the page's columns, and one row of NULL columns when the page is
-# empty: a single statement reads page and total from one snapshot in one round trip.
+# the page's columns with the total after them in every row, and one row of NULL columns and the
+# total when the page is empty: a single statement reads page and total from one snapshot in one
+# round trip.
 Columns = Literal["listing", "item"]
 # "workspace": the workspace's own count, NULL when there is no such workspace (6.3 answers
 # "workspace not found"); "sum": the sum over the scope's workspaces, 0 when there are none (5.2).
@@ -224,7 +225,7 @@ def _page_with_total(columns: Sequence[Any], in_workspace: bool, total_of: Total
         .subquery("page")
     )
     return (
-        select(head.c.total, *page.c)
+        select(*page.c, head.c.total)
         .select_from(head.outerjoin(page, true()))
         .order_by(page.c.update_at.desc(), page.c.id.desc())
     )
@@ -245,7 +246,7 @@ _PLAIN_TOTALS = {
 def page_with_total(
     scope: Scope, columns: Columns, total_of: TotalOf, *, offset: int, limit: int
 ) -> PreparedRead:
-    """The unfiltered newest-first page of ``scope`` and its total, as rows of (total, *columns)."""
+    """The unfiltered newest-first page of ``scope`` and its total, as rows of (*columns, total)."""
     statement = _PAGES_WITH_TOTAL[(columns, scope.workspace_id is not None, total_of)]
     return PreparedRead(statement, {**scope_values(scope), "offset": offset, "limit": limit})
 

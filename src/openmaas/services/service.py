@@ -259,9 +259,9 @@ def plain_list_read(scope: Scope, workspace_id: str | None, limit: int, offset: 
 
 
 def plain_list_body(rows: Rows, limit: int, offset: int) -> dict[str, Any]:
-    """The v2 list body from ``plain_list_read``'s rows of (total, *ITEM_COLUMNS)."""
-    items = [list_item(row[1:]) for row in rows if row[1] is not None]
-    return _list_body(items, int(rows[0][0]), limit, offset)
+    """The v2 list body from ``plain_list_read``'s rows of (*ITEM_COLUMNS, total)."""
+    items = [list_item(row) for row in rows if row[0] is not None]
+    return _list_body(items, int(rows[0][-1]), limit, offset)
 
 
 def plain_list_page(
@@ -293,21 +293,36 @@ def pages(total: int, limit: int) -> int:
 # ---- wire objects (CONTRACT 5.4) -------------------------------------------------------------
 
 
-# Wire names are the column names, in the order of the repository's column sets (plain str: orjson
-# refuses str subclasses such as SQLAlchemy's quoted_name as keys).
-LISTING_FIELDS = tuple(str(column.name) for column in repository.LISTING_COLUMNS)
-ITEM_FIELDS = tuple(str(column.name) for column in repository.ITEM_COLUMNS)
+# The two list item builders read by position, in the order of the repository's LISTING_COLUMNS and
+# ITEM_COLUMNS (a test holds them to it): a dict display is several times faster than building the
+# dict from names, and these run for every row of the hottest pages. Columns after those are ignored.
 
 
-def listing_item(values: Sequence[Any]) -> dict[str, Any]:
-    """InferServerInfo (6.3) from a row of LISTING_COLUMNS: exactly these fields, integers where D-1
-    says so."""
-    return dict(zip(LISTING_FIELDS, values, strict=True))
+def listing_item(row: Sequence[Any]) -> dict[str, Any]:
+    """InferServerInfo (6.3): exactly these fields, integers where D-1 says so."""
+    return {
+        "id": row[0],
+        "name": row[1],
+        "status": row[2],
+        "version": row[3],
+        "version_count": row[4],
+        "description": row[5],
+        "type": row[6],
+        "deploy_type": row[7],
+        "user_name": row[8],
+        "workspace_id": row[9],
+        "create_at": row[10],
+        "update_at": row[11],
+        "auth_type": row[12],
+    }
 
 
-def list_item(values: Sequence[Any]) -> dict[str, Any]:
-    """ServiceItem of the v2 list, from a row of ITEM_COLUMNS."""
-    item = dict(zip(ITEM_FIELDS, values, strict=True))
+def list_item(row: Sequence[Any]) -> dict[str, Any]:
+    """ServiceItem of the v2 list: InferServerInfo and four more fields."""
+    item = listing_item(row)
+    item["task_type"] = row[13]
+    item["tags"] = row[14]
+    item["schedule"] = row[15]
     item["frozen_infos"] = []
     return item
 
