@@ -3,6 +3,7 @@ optional strict Content-Type check (D-2). Plain ASGI keeps it off the hot path's
 
 from __future__ import annotations
 
+import itertools
 import os
 from typing import Any
 
@@ -19,13 +20,17 @@ class RequestContext:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.strict_content_type = strict_content_type
+        # Request ids: a random prefix per process and a counter. As unique as random ids across
+        # processes sharing a store, without a system call per request.
+        self._id_prefix = os.urandom(8).hex()
+        self._id_counter = itertools.count(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        request_id = (headers.get(b"x-request-id") or os.urandom(16).hex().encode())[:128]
+        request_id = (headers.get(b"x-request-id") or self._new_request_id())[:128]
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -44,6 +49,9 @@ class RequestContext:
             await _reply(send_with_id, scope["path"], problem)
             return
         await self.app(scope, receive, send_with_id)
+
+    def _new_request_id(self) -> bytes:
+        return f"{self._id_prefix}{next(self._id_counter):016x}".encode()
 
     def _too_large(self) -> str:
         return f"Invalid parameter: body exceeds {self.max_body_bytes} bytes."
