@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,7 +22,7 @@ from openmaas.app import create_app
 from openmaas.auth.principal import ExistenceCache
 from openmaas.config import Settings
 from openmaas.db import tables
-from openmaas.db.engine import make_engine
+from openmaas.db.engine import POOL_SIZE, make_engine
 from openmaas.db.reads import HotReader, Render, Rows
 from openmaas.db.scope import Scope
 from openmaas.db.session import transaction
@@ -313,3 +314,28 @@ def test_item_builders_follow_the_repository_column_order_5_4_6_3(
     named = [(str(column.name), values[column.name]) for column in repository.ITEM_COLUMNS]
     assert list(listing_item(row).items()) == named[: len(repository.LISTING_COLUMNS)]
     assert list(list_item(row).items()) == [*named, ("frozen_infos", [])]
+
+
+def test_the_lane_connection_never_goes_back_to_the_pool(tmp_path: Path) -> None:
+    """The held SQLite connection fails fast instead of waiting on the event loop; the pool's
+    connections keep their 30 s busy timeout, so writers still queue after the lane is gone."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        reader = HotReader(engine)
+        reader.open()
+        held = reader._driver  # the connection the lane reads on
+        assert held is not None
+        assert held.execute("PRAGMA busy_timeout").fetchone() == (0,)
+        reader.close()
+        pooled = [engine.raw_connection() for _ in range(POOL_SIZE + 8)]
+        try:
+            timeouts = {
+                connection.driver_connection.execute("PRAGMA busy_timeout").fetchone()
+                for connection in pooled
+            }
+        finally:
+            for connection in pooled:
+                connection.close()
+        assert timeouts == {(30000,)}
+    finally:
+        engine.dispose()

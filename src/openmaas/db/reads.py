@@ -91,6 +91,10 @@ class HotReader:
         if self._sqlite and self._held is None:
             self._held = self._engine.raw_connection()
             self._driver = self._held.driver_connection
+            # Never wait on the event loop: in the rare moments a WAL read must wait (another
+            # connection recovering the WAL, say), the read fails at once and the request goes the
+            # full app's way, which waits in a worker thread.
+            self._driver.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]
 
     def close(self) -> None:
         held, self._held, self._driver = self._held, None, None
@@ -100,7 +104,8 @@ class HotReader:
                 if self._version_reader is not None:
                     self._version_reader.close()
                     self._version_reader = None
-                held.close()  # back to the pool
+                # Closed rather than handed back: its busy_timeout is the lane's own, not the pool's.
+                held.invalidate()
 
     async def answer(self, kind: str, read: PreparedRead, render: Render) -> bytes:
         """``render`` of ``read``'s rows; ``kind`` names the render.
