@@ -256,27 +256,96 @@ def test_hot_reader_keeps_an_answer_until_the_store_changes(
     client: TestClient, admin: Account, services: list[str], engine: Engine, database_url: str
 ) -> None:
     """SQLite keeps a rendered answer until any other connection commits; PostgreSQL keeps none."""
-    reader = HotReader(engine, kept_answers=8)
-    reader.open()
-    try:
-        read = plain_list_read(Scope(admin.project(), HOME), None, 10, 0)
-        calls, render = _counting_render()
-        first = asyncio.run(reader.answer("5.2", read, render))
-        assert asyncio.run(reader.answer("5.2", read, render)) == first
-        kept = database_url.startswith("sqlite")
-        assert len(calls) == (1 if kept else 2)
-        with transaction(engine, write=True) as connection:
-            connection.execute(
-                text("UPDATE services SET description = 'changed' WHERE id = :id"), {"id": services[0]}
-            )
-        changed = asyncio.run(reader.answer("5.2", read, render))
-        assert len(calls) == (2 if kept else 3)
-        assert changed != first
-        assert b'"changed"' in changed
-        assert asyncio.run(reader.answer("other", read, render)) == changed
-        assert len(calls) == (3 if kept else 4)
-    finally:
-        reader.close()
+    kept = database_url.startswith("sqlite")
+    read = plain_list_read(Scope(admin.project(), HOME), None, 10, 0)
+    calls, render = _counting_render()
+    changing = text("UPDATE services SET description = 'changed' WHERE id = :id")
+
+    async def scenario() -> None:
+        reader = HotReader(engine, kept_answers=8)
+        await reader.open()
+        try:
+            first = await reader.answer("5.2", read, render)
+            assert await reader.answer("5.2", read, render) == first
+            assert len(calls) == (1 if kept else 2)
+            with transaction(engine, write=True) as connection:
+                connection.execute(changing, {"id": services[0]})
+            changed = await reader.answer("5.2", read, render)
+            assert len(calls) == (2 if kept else 3)
+            assert changed != first
+            assert b'"changed"' in changed
+            assert await reader.answer("other", read, render) == changed
+            assert len(calls) == (3 if kept else 4)
+        finally:
+            await reader.close()
+
+    asyncio.run(scenario())
+
+
+def test_hot_reader_answers_the_same_rows_as_the_request_path_5_2(
+    client: TestClient, admin: Account, services: list[str], engine: Engine
+) -> None:
+    """The lane's own connections (held SQLite, PostgreSQL on the loop) read what a request's
+    transaction reads, JSON columns included."""
+    read = plain_list_read(Scope(admin.project(), HOME), "0", 3, 3)
+    with transaction(engine, write=False) as connection:
+        expected = [list(row) for row in read.rows(connection)]
+
+    async def scenario() -> list[list[Any]]:
+        reader = HotReader(engine)
+        await reader.open()
+        try:
+            return [list(row) for row in await reader.rows(read)]
+        finally:
+            await reader.close()
+
+    assert asyncio.run(scenario()) == expected
+    assert [row[-1] for row in expected] == [5, 5]
+    assert all(row[14] == [] and isinstance(row[15], list) for row in expected)
+
+
+def test_a_broken_loop_connection_is_replaced(
+    client: TestClient, admin: Account, services: list[str], engine: Engine
+) -> None:
+    """A lane connection that breaks fails that read (the request goes the full app's way) and is
+    connected again for the next one; on SQLite the held connection is not affected."""
+    read = plain_list_read(Scope(admin.project(), HOME), None, 10, 0)
+
+    async def scenario() -> tuple[int, int, int]:
+        reader = HotReader(engine)
+        await reader.open()
+        try:
+            before = len(await reader.rows(read))
+            for pid in _lane_backends(engine):
+                with transaction(engine, write=False) as connection:
+                    connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            failures = 0
+            for _ in range(HotReader.LOOP_CONNECTIONS + 1):
+                try:
+                    await reader.rows(read)
+                except Exception:
+                    failures += 1
+            return before, failures, len(await reader.rows(read))
+        finally:
+            await reader.close()
+
+    before, failures, after = asyncio.run(scenario())
+    assert (before, after) == (5, 5)
+    assert failures == (0 if engine.dialect.name == "sqlite" else 1)
+
+
+def _lane_backends(engine: Engine) -> list[int]:
+    """PostgreSQL backends of connections that are neither this query's nor the pool's idle ones
+    in a transaction: the lane's loop connections (autocommit, idle)."""
+    if engine.dialect.name == "sqlite":
+        return []
+    query = text(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND application_name = '' AND state = 'idle' "
+        "AND query LIKE '%FROM services%'"
+    )
+    with transaction(engine, write=False) as connection:
+        return [int(pid) for pid in connection.execute(query).scalars()]
 
 
 def test_lane_confirms_user_and_project_itself_d5(
@@ -322,11 +391,11 @@ def test_the_lane_connection_never_goes_back_to_the_pool(tmp_path: Path) -> None
     engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     try:
         reader = HotReader(engine)
-        reader.open()
+        asyncio.run(reader.open())
         held = reader._driver  # the connection the lane reads on
         assert held is not None
         assert held.execute("PRAGMA busy_timeout").fetchone() == (0,)
-        reader.close()
+        asyncio.run(reader.close())
         pooled = [engine.raw_connection() for _ in range(POOL_SIZE + 8)]
         try:
             timeouts = {

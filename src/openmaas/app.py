@@ -51,7 +51,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             app.state.secret_box = open_secret_box(secret_key, settings.data_dir, connection)
         app.state.auth = AuthState(settings=settings, signer=TokenSigner(key))
         app.state.auth.revocations.refresh(engine)
-        app.state.hot_reader.open()
+        await app.state.hot_reader.open()
         jobs = _background_jobs(app, engine, settings)
         for job in jobs:
             job.start()
@@ -64,7 +64,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         finally:
             for job in jobs:
                 job.stop()
-            app.state.hot_reader.close()
+            await app.state.hot_reader.close()
 
     app = Application(title="openmaas", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings

@@ -16,6 +16,7 @@ from sqlalchemy.sql import Select
 from starlette.concurrency import run_in_threadpool
 
 from openmaas.db.engine import is_sqlite
+from openmaas.db.loop_connections import LoopConnections
 
 Rows = Sequence[Sequence[Any]]
 # Turns a read's rows into the response bytes.
@@ -46,7 +47,12 @@ class _DriverStatement:
     converters: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def parameters(self, values: dict[str, Any]) -> list[Any]:
+        """For positional bind styles (SQLite's qmark)."""
         return [values.get(name, literal) for name, literal in self.binds]
+
+    def named_parameters(self, values: dict[str, Any]) -> dict[str, Any]:
+        """For named bind styles (psycopg's pyformat)."""
+        return {name: values.get(name, literal) for name, literal in self.binds}
 
     def convert(self, rows: list[Any]) -> Rows:
         if not self.converters:
@@ -68,9 +74,15 @@ class HotReader:
     never waits for a writer; and the driver keeps the prepared statement, so a read costs a bind,
     a step per row and a fetch. A thread hop would cost more than the read (GIL hand-offs).
     SQLite also keeps answers (see ``answer``).
-    PostgreSQL: the read crosses the network and may block, so it keeps a worker thread, on a
-    pooled connection in autocommit: one round trip instead of BEGIN, SELECT and ROLLBACK.
+    PostgreSQL: a few connections of its own on the event loop (``LoopConnections``), in
+    autocommit: one round trip, instead of a worker thread, a pool checkout with its ping, BEGIN,
+    SELECT and ROLLBACK.
+    Before ``open`` and after ``close`` (or on SQLite, when another thread holds the connection) a
+    read takes a pooled connection in a worker thread.
     """
+
+    # PostgreSQL connections the lane holds: reads are one round trip, so a few keep it busy.
+    LOOP_CONNECTIONS = 4
 
     def __init__(self, engine: Engine, *, kept_answers: int = 0) -> None:
         self._engine = engine
@@ -86,8 +98,12 @@ class HotReader:
         # (kind, statement, values) -> (store version it was read at, answer)
         self._kept: dict[tuple[Any, ...], tuple[int, bytes]] = {}
         self._version_reader: Any = None
+        self._loop_connections: LoopConnections | None = None
 
-    def open(self) -> None:
+    async def open(self) -> None:
+        """Take the lane's connections; call it on the event loop that will serve the requests."""
+        if not self._sqlite:
+            self._loop_connections = LoopConnections(self._engine, self.LOOP_CONNECTIONS)
         if self._sqlite and self._held is None:
             self._held = self._engine.raw_connection()
             self._driver = self._held.driver_connection
@@ -96,7 +112,10 @@ class HotReader:
             # full app's way, which waits in a worker thread.
             self._driver.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        loop_connections, self._loop_connections = self._loop_connections, None
+        if loop_connections is not None:
+            await loop_connections.close()
         held, self._held, self._driver = self._held, None, None
         if held is not None:
             with self._held_lock:
@@ -123,7 +142,7 @@ class HotReader:
                     return self._held_answer(self._driver, kind, read, render)
             finally:
                 self._held_lock.release()
-        return render(await run_in_threadpool(self._pooled_rows, read))
+        return render(await self._rows_elsewhere(read))
 
     async def rows(self, read: PreparedRead) -> Rows:
         if self._driver is not None and self._held_lock.acquire(blocking=False):
@@ -132,6 +151,14 @@ class HotReader:
                     return self._held_rows(self._driver, read)
             finally:
                 self._held_lock.release()
+        return await self._rows_elsewhere(read)
+
+    async def _rows_elsewhere(self, read: PreparedRead) -> Rows:
+        """The rows from PostgreSQL's loop connections, else from the pool in a worker thread."""
+        if self._loop_connections is not None:
+            statement = self._driver_statement(read.statement)
+            rows = await self._loop_connections.rows(statement.sql, statement.named_parameters(read.values))
+            return statement.convert(list(rows))
         return await run_in_threadpool(self._pooled_rows, read)
 
     def _held_answer(self, driver: DBAPIConnection, kind: str, read: PreparedRead, render: Render) -> bytes:
@@ -179,5 +206,5 @@ class HotReader:
             if convert is not None:
                 converters.append((index, convert))
         literals = compiled.params
-        binds = tuple((name, literals.get(name)) for name in compiled.positiontup or ())
+        binds = tuple((name, literals.get(name)) for name in compiled.positiontup or literals)
         return _DriverStatement(compiled.string, binds, tuple(converters))

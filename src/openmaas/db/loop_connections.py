@@ -1,0 +1,57 @@
+"""PostgreSQL connections for the event loop (issue 5): a hot read costs one round trip and no hop
+to a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine
+
+# Bounded like the engine's connect (engine.py): a store that stops answering fails the read, and
+# the request goes the full app's way.
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+class LoopConnections:
+    """A few psycopg connections in autocommit, used only on the event loop that opened them.
+
+    A single SELECT in autocommit is its own snapshot, as in a transaction of its own. Connections
+    are made when first needed; one that fails or is interrupted mid-read is closed, and the next
+    read that takes its place connects again.
+    """
+
+    def __init__(self, engine: Engine, size: int) -> None:
+        self._conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._idle: asyncio.Queue[psycopg.AsyncConnection[Any] | None] = asyncio.Queue()
+        for _ in range(size):
+            self._idle.put_nowait(None)
+
+    async def rows(self, sql: str, parameters: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        connection = await self._idle.get()
+        try:
+            if connection is None or connection.closed:
+                connection = await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
+                )
+            cursor = await connection.execute(sql, parameters)
+            rows = await cursor.fetchall()
+        except BaseException:
+            # Its state is unknown (a broken link, a cancelled read): never hand it out again.
+            self._idle.put_nowait(None)
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close()
+            raise
+        self._idle.put_nowait(connection)
+        return rows
+
+    async def close(self) -> None:
+        while not self._idle.empty():
+            connection = self._idle.get_nowait()
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close()
