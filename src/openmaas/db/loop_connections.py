@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    import psycopg
 
 # Bounded like the engine's connect (engine.py): a store that stops answering fails the read, and
 # the request goes the full app's way.
@@ -34,6 +36,9 @@ class LoopConnections:
         connection = await self._idle.get()
         try:
             if connection is None or connection.closed:
+                # Imported here: an embedded SQLite server never loads the PostgreSQL driver.
+                import psycopg
+
                 connection = await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
                 )
