@@ -18,14 +18,7 @@ import orjson
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from openmaas.auth.principal import (
-    AuthState,
-    existence_read,
-    maas_scope,
-    modelarts_scope,
-    signed_claims_or_none,
-    user_and_project_exist,
-)
+from openmaas.auth.principal import AuthState, maas_scope, modelarts_scope, signed_claims_or_none
 from openmaas.auth.tokens import TokenClaims
 from openmaas.db.reads import HotReader, PreparedRead, Render
 from openmaas.errors import ApiError
@@ -117,12 +110,8 @@ class FastLane:
             plan = self._plan(scope["path"], scope["query_string"], token, claims)
             if plan is None:
                 return None
-            if not auth.existence.is_fresh(claims):
-                # The user and project are confirmed on the lane too: otherwise every connection
-                # would take the slow path at once each time the confirmation runs out.
-                if not user_and_project_exist(claims, await reader.rows(existence_read(claims))):
-                    return None
-                auth.existence.remember(claims)
+            if not await auth.existence.confirmed(claims, reader):
+                return None
             return await reader.answer(*plan)
         except ApiError:
             return None

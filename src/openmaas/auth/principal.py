@@ -23,7 +23,7 @@ from openmaas.clock import now_ms
 from openmaas.config import Settings
 from openmaas.credentials.errors import ProjectOutsideDomain
 from openmaas.credentials.service import signed_claims
-from openmaas.db.reads import PreparedRead, Rows
+from openmaas.db.reads import HotReader, PreparedRead, Rows
 from openmaas.db.scope import Scope
 from openmaas.db.session import transaction
 from openmaas.db.tables import projects, users
@@ -67,15 +67,28 @@ class ExistenceCache:
         return self._seen.get((claims.user_id, claims.project_id), 0.0) > time.monotonic()
 
     def exists(self, engine: Engine, claims: TokenClaims) -> bool:
+        """Whether ``claims``' user and project exist, read in a transaction of its own when not
+        seen moments ago (for code already off the event loop)."""
         if self.is_fresh(claims):
             return True
         with transaction(engine, write=False) as connection:
-            found = user_and_project_exist(claims, existence_read(claims).rows(connection))
+            return self._confirm(claims, _existence_read(claims).rows(connection))
+
+    async def confirmed(self, claims: TokenClaims, reader: HotReader) -> bool:
+        """The same check on the event loop: the read, when needed, is the hot reader's."""
+        if self.is_fresh(claims):
+            return True
+        return self._confirm(claims, await reader.rows(_existence_read(claims)))
+
+    def _confirm(self, claims: TokenClaims, rows: Rows) -> bool:
+        # One row: does the user exist, does the project exist (false for a domain-scoped token).
+        user_found, project_found = rows[0]
+        found = bool(user_found) and (claims.project_id is None or bool(project_found))
         if found:
-            self.remember(claims)
+            self._remember(claims)
         return found
 
-    def remember(self, claims: TokenClaims) -> None:
+    def _remember(self, claims: TokenClaims) -> None:
         """Record that the store has just confirmed ``claims``' user and project."""
         now = time.monotonic()
         with self._lock:
@@ -84,21 +97,14 @@ class ExistenceCache:
             self._seen[(claims.user_id, claims.project_id)] = now + self.TTL_SECONDS
 
 
-# One row: does the user exist, does the project exist (false for a domain-scoped token).
 _BOTH_EXIST = select(
     exists().where(users.c.id == bindparam("user_id")),
     exists().where(projects.c.id == bindparam("project_id")),
 )
 
 
-def existence_read(claims: TokenClaims) -> PreparedRead:
+def _existence_read(claims: TokenClaims) -> PreparedRead:
     return PreparedRead(_BOTH_EXIST, {"user_id": claims.user_id, "project_id": claims.project_id})
-
-
-def user_and_project_exist(claims: TokenClaims, rows: Rows) -> bool:
-    """From ``existence_read``'s rows: the user exists, and so does the project if there is one."""
-    user_found, project_found = rows[0]
-    return bool(user_found) and (claims.project_id is None or bool(project_found))
 
 
 @dataclass
@@ -146,16 +152,6 @@ def _verify_signed_claims(state: AuthState, token: str) -> TokenClaims:
     return claims
 
 
-def _authenticate_token(request: Request, family: Family) -> Principal:
-    token = request.headers.get("x-auth-token")
-    if not token:
-        raise token_failure(family)
-    try:
-        return Principal(verify_token(request, token))
-    except InvalidToken:
-        raise token_failure(family) from None
-
-
 def _authenticate_signed(request: Request, family: Family, body: bytes) -> Principal:
     # CONTRACT 3: the project is X-Project-Id if sent, else the path's (IAM paths have none).
     project_id = request.headers.get("x-project-id") or request.path_params.get("project_id")
@@ -183,29 +179,18 @@ def _authenticate_signed(request: Request, family: Family, body: bytes) -> Princ
 
 
 async def _authenticate(request: Request, family: Family) -> Principal:
-    """A token if one is sent, else an AK/SK signature; any store read runs off the event loop."""
+    """A token if one is sent, else an AK/SK signature. A token costs no store read when its user
+    and project were seen moments ago, and otherwise one read on the event loop (``HotReader``)."""
     token = request.headers.get("x-auth-token")
     if not token and is_signed(request.headers.get("authorization")):
         # Starlette caches the body, so the route (sync or async) still reads it after this.
         body = await request.body()
         return await run_in_threadpool(_authenticate_signed, request, family, body)
-    recent = _recently_verified(request, token)
-    if recent is not None:
-        return recent
-    return await run_in_threadpool(_authenticate_token, request, family)
-
-
-def _recently_verified(request: Request, token: str | None) -> Principal | None:
-    """The hot path: a token whose user and project were seen moments ago needs no thread hop."""
-    claims = recently_verified_claims(request.app.state.auth, token) if token else None
-    return Principal(claims) if claims is not None else None
-
-
-def recently_verified_claims(state: AuthState, token: str) -> TokenClaims | None:
-    """A token's claims if it passes every check without the store (signature, expiry, revocation)
-    and its user and project were seen moments ago; None when the store must be asked, or it fails."""
-    claims = signed_claims_or_none(state, token)
-    return claims if claims is not None and state.existence.is_fresh(claims) else None
+    state: AuthState = request.app.state.auth
+    claims = signed_claims_or_none(state, token) if token else None
+    if claims is None or not await state.existence.confirmed(claims, request.app.state.hot_reader):
+        raise token_failure(family)
+    return Principal(claims)
 
 
 def signed_claims_or_none(state: AuthState, token: str) -> TokenClaims | None:

@@ -13,6 +13,9 @@ from sqlalchemy.engine import make_url
 SQLITE_BEGIN = "openmaas_sqlite_begin"
 # Requests run in AnyIO's worker threads (40 by default): one pooled connection each.
 POOL_SIZE = 40
+# A bounded connect: /ready must answer "not ready", and a hot read fall back, rather than hang
+# when the PostgreSQL host stops answering.
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def is_sqlite(url: str) -> bool:
@@ -22,9 +25,12 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str) -> Engine:
     if is_sqlite(url):
         return _sqlite_engine(url)
-    # A bounded connect: /ready must answer "not ready" rather than hang when the host stops answering.
     return create_engine(
-        url, pool_size=POOL_SIZE, max_overflow=10, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+        url,
+        pool_size=POOL_SIZE,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
 
 

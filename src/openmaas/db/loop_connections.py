@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
+from openmaas.db.engine import CONNECT_TIMEOUT_SECONDS
+
 if TYPE_CHECKING:
     import psycopg
-
-# Bounded like the engine's connect (engine.py): a store that stops answering fails the read, and
-# the request goes the full app's way.
-CONNECT_TIMEOUT_SECONDS = 5
 
 
 class LoopConnections:
@@ -23,7 +21,8 @@ class LoopConnections:
 
     A single SELECT in autocommit is its own snapshot, as in a transaction of its own. Connections
     are made when first needed; one that fails or is interrupted mid-read is closed, and the next
-    read that takes its place connects again.
+    read that takes its place connects again. A read whose connection fails answers None: the
+    caller reads through the pool instead.
     """
 
     def __init__(self, engine: Engine, size: int) -> None:
@@ -32,24 +31,26 @@ class LoopConnections:
         for _ in range(size):
             self._idle.put_nowait(None)
 
-    async def rows(self, sql: str, parameters: dict[str, Any]) -> Sequence[Sequence[Any]]:
+    async def rows(self, sql: str, parameters: dict[str, Any]) -> Sequence[Sequence[Any]] | None:
+        # Imported here: an embedded SQLite server never loads the PostgreSQL driver.
+        import psycopg
+
         connection = await self._idle.get()
         try:
             if connection is None or connection.closed:
-                # Imported here: an embedded SQLite server never loads the PostgreSQL driver.
-                import psycopg
-
                 connection = await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
                 )
             cursor = await connection.execute(sql, parameters)
             rows = await cursor.fetchall()
-        except BaseException:
+        except BaseException as failure:
             # Its state is unknown (a broken link, a cancelled read): never hand it out again.
             self._idle.put_nowait(None)
             if connection is not None:
                 with contextlib.suppress(Exception):
                     await connection.close()
+            if isinstance(failure, psycopg.OperationalError):
+                return None
             raise
         self._idle.put_nowait(connection)
         return rows

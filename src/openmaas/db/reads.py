@@ -4,25 +4,27 @@ connection, transaction and result machinery."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Select
 from starlette.concurrency import run_in_threadpool
 
 from openmaas.db.engine import is_sqlite
 from openmaas.db.loop_connections import LoopConnections
+from openmaas.db.session import transaction
 
 Rows = Sequence[Sequence[Any]]
 # Turns a read's rows into the response bytes.
 Render = Callable[[Rows], bytes]
 # A SELECT of any number of columns of any types.
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +69,8 @@ class _DriverStatement:
 
 
 class HotReader:
-    """Runs a PreparedRead for the fast lane, with the same rows as ``PreparedRead.rows``.
+    """Runs a PreparedRead for the fast lane and token checks, with the same rows as
+    ``PreparedRead.rows``.
 
     SQLite: one connection, held for the server's life and used on the event loop. A single
     SELECT in autocommit is its own snapshot, so there is no BEGIN or COMMIT to send; a WAL read
@@ -77,8 +80,8 @@ class HotReader:
     PostgreSQL: a few connections of its own on the event loop (``LoopConnections``), in
     autocommit: one round trip, instead of a worker thread, a pool checkout with its ping, BEGIN,
     SELECT and ROLLBACK.
-    Before ``open`` and after ``close`` (or on SQLite, when another thread holds the connection) a
-    read takes a pooled connection in a worker thread.
+    Otherwise (before ``open``, after ``close``, while another thread holds the SQLite connection,
+    or when the lane's connection fails) the read takes a pooled connection in a worker thread.
     """
 
     # PostgreSQL connections the lane holds: reads are one round trip, so a few keep it busy.
@@ -87,43 +90,41 @@ class HotReader:
     def __init__(self, engine: Engine, *, kept_answers: int = 0) -> None:
         self._engine = engine
         self._sqlite = is_sqlite(str(engine.url))
-        self._pooled = engine if self._sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
         self._held: PoolProxiedConnection | None = None
-        self._driver: DBAPIConnection | None = None
+        # The store version is read on the held connection through a cursor of its own.
+        self._version_cursor: Any = None
         # The loop is one thread, but an app may be served by more than one (test clients): a
         # second caller never waits, it takes the pooled way.
         self._held_lock = threading.Lock()
+        self._loop_connections: LoopConnections | None = None
         self._compiled: dict[int, _DriverStatement] = {}
         self._kept_limit = kept_answers
         # (kind, statement, values) -> (store version it was read at, answer)
         self._kept: dict[tuple[Any, ...], tuple[int, bytes]] = {}
-        self._version_reader: Any = None
-        self._loop_connections: LoopConnections | None = None
 
     async def open(self) -> None:
         """Take the lane's connections; call it on the event loop that will serve the requests."""
         if not self._sqlite:
             self._loop_connections = LoopConnections(self._engine, self.LOOP_CONNECTIONS)
-        if self._sqlite and self._held is None:
-            self._held = self._engine.raw_connection()
-            self._driver = self._held.driver_connection
+        elif self._held is None:
+            held = self._engine.raw_connection()
             # Never wait on the event loop: in the rare moments a WAL read must wait (another
-            # connection recovering the WAL, say), the read fails at once and the request goes the
-            # full app's way, which waits in a worker thread.
-            self._driver.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]
+            # connection recovering the WAL, say), the read fails at once and is made again
+            # through the pool, in a worker thread that may wait.
+            held.driver_connection.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]
+            self._version_cursor = held.driver_connection.cursor()  # type: ignore[union-attr]
+            self._held = held
 
     async def close(self) -> None:
         loop_connections, self._loop_connections = self._loop_connections, None
         if loop_connections is not None:
             await loop_connections.close()
-        held, self._held, self._driver = self._held, None, None
-        if held is not None:
-            with self._held_lock:
+        with self._held_lock:
+            held, self._held = self._held, None
+            if held is not None:
                 self._kept.clear()
-                if self._version_reader is not None:
-                    self._version_reader.close()
-                    self._version_reader = None
-                # Closed rather than handed back: its busy_timeout is the lane's own, not the pool's.
+                # Closed (its cursor with it) rather than handed back: its busy_timeout is the lane's
+                # own, not the pool's.
                 held.invalidate()
 
     async def answer(self, kind: str, read: PreparedRead, render: Render) -> bytes:
@@ -136,37 +137,41 @@ class HotReader:
         read, the rows and the serialisation. Consoles and scripts poll these pages; between two
         polls the store rarely changes.
         """
-        if self._driver is not None and self._held_lock.acquire(blocking=False):
-            try:
-                if self._driver is not None:
-                    return self._held_answer(self._driver, kind, read, render)
-            finally:
-                self._held_lock.release()
-        return render(await self._rows_elsewhere(read))
+        answer = self._on_held(lambda driver: self._held_answer(driver, kind, read, render))
+        return answer if answer is not None else render(await self._rows_elsewhere(read))
 
     async def rows(self, read: PreparedRead) -> Rows:
-        if self._driver is not None and self._held_lock.acquire(blocking=False):
-            try:
-                if self._driver is not None:
-                    return self._held_rows(self._driver, read)
-            finally:
-                self._held_lock.release()
-        return await self._rows_elsewhere(read)
+        rows = self._on_held(lambda driver: self._held_rows(driver, read))
+        return rows if rows is not None else await self._rows_elsewhere(read)
+
+    def _on_held(self, work: Callable[[Any], T]) -> T | None:
+        """``work`` on the held SQLite connection; None when there is none, another thread has
+        it, or the driver fails (the caller then reads elsewhere)."""
+        if self._held is None or not self._held_lock.acquire(blocking=False):
+            return None
+        try:
+            held = self._held
+            return work(held.driver_connection) if held is not None else None
+        except sqlite3.Error:
+            return None
+        finally:
+            self._held_lock.release()
 
     async def _rows_elsewhere(self, read: PreparedRead) -> Rows:
         """The rows from PostgreSQL's loop connections, else from the pool in a worker thread."""
         if self._loop_connections is not None:
             statement = self._driver_statement(read.statement)
             rows = await self._loop_connections.rows(statement.sql, statement.named_parameters(read.values))
-            return statement.convert(list(rows))
+            if rows is not None:
+                return statement.convert(list(rows))
         return await run_in_threadpool(self._pooled_rows, read)
 
-    def _held_answer(self, driver: DBAPIConnection, kind: str, read: PreparedRead, render: Render) -> bytes:
+    def _held_answer(self, driver: Any, kind: str, read: PreparedRead, render: Render) -> bytes:
         if not self._kept_limit:
             return render(self._held_rows(driver, read))
         # Read before the rows: a commit in between leaves the kept answer newer than its version,
         # which costs one more read later, never a stale answer.
-        version = self._version_cursor(driver).execute("PRAGMA data_version").fetchone()[0]
+        version = self._version_cursor.execute("PRAGMA data_version").fetchone()[0]
         key = (kind, id(read.statement), *read.values.items())
         kept = self._kept.get(key)
         if kept is not None and kept[0] == version:
@@ -177,18 +182,13 @@ class HotReader:
         self._kept[key] = (version, answer)
         return answer
 
-    def _version_cursor(self, driver: DBAPIConnection) -> Any:
-        if self._version_reader is None:
-            self._version_reader = driver.cursor()
-        return self._version_reader
-
-    def _held_rows(self, driver: DBAPIConnection, read: PreparedRead) -> Rows:
+    def _held_rows(self, driver: Any, read: PreparedRead) -> Rows:
         statement = self._driver_statement(read.statement)
         cursor = driver.execute(statement.sql, statement.parameters(read.values))
         return statement.convert(cursor.fetchall())
 
     def _pooled_rows(self, read: PreparedRead) -> Rows:
-        with self._pooled.connect() as connection:
+        with transaction(self._engine, write=False) as connection:
             return read.rows(connection)
 
     def _driver_statement(self, statement: AnySelect) -> _DriverStatement:
