@@ -27,11 +27,11 @@ from openmaas.names import MAX_LIMIT, MAX_OFFSET, WORKSPACE_ID
 from openmaas.services.service import plain_list_body, plain_list_read
 from openmaas.workspaces.service import DEFAULT_WORKSPACE_ID
 
-MAAS_LISTING = re.compile(r"^/v1/([^/]+)/maas/services/custom-endpoint/services/([^/]+)$")
-V2_LIST = re.compile(r"^/v2/([^/]+)/services$")
+MAAS_LISTING = re.compile(r"^/v1/([^/]+)/maas/services/custom-endpoint/services/([^/]+)\Z")
+V2_LIST = re.compile(r"^/v2/([^/]+)/services\Z")
 PAGE_KEYS = frozenset({"workspace_id", "limit", "offset"})
 # Plain decimal only: anything pydantic would also accept ("+5", " 5", "05") goes the long way.
-DECIMAL = re.compile(r"^(?:0|[1-9][0-9]{0,9})$")
+DECIMAL = re.compile(r"^(?:0|[1-9][0-9]{0,9})\Z")
 JSON_HEADERS = (b"content-type", b"application/json")
 # Plans remembered by (path, query, token); when full, the memo starts over.
 PLANS_KEPT = 4096

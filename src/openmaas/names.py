@@ -8,13 +8,17 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
+# Patterns end in \Z, not $: $ also matches before a final newline, which would let "name\n" in.
 # Letters, Chinese characters, digits, hyphens and underscores (CONTRACT 5.1, 5.2).
-RESOURCE_NAME = re.compile(r"^[A-Za-z0-9\u4e00-\u9fa5_-]+$")
+RESOURCE_NAME = re.compile(r"^[A-Za-z0-9\u4e00-\u9fa5_-]+\Z")
 # CONTRACT 1: workspace "0" or 32 lowercase hex; services and deployments are canonical UUIDs.
-WORKSPACE_ID = re.compile(r"^(?:0|[0-9a-f]{32})$")
-UUID_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+WORKSPACE_ID = re.compile(r"^(?:0|[0-9a-f]{32})\Z")
+UUID_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+# CONTRACT 6.4: 1-64 characters; first a letter or a Chinese character; then letters, Chinese, digits, . _ -
+ENDPOINT_NAME = re.compile(r"^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5._-]{0,63}\Z")
+INT32_MAX = 2**31 - 1
 # Both stores take a signed 32-bit OFFSET without complaint; a larger one is a client error, not a 500.
-MAX_OFFSET = 2**31 - 1
+MAX_OFFSET = INT32_MAX
 # The largest page any list returns (CONTRACT 5.2, 6.3).
 MAX_LIMIT = 500
 

@@ -19,8 +19,8 @@ from openmaas_client import Token
 
 DEFAULT_PROFILE = "default"
 DEFAULT_REGION = "ap-southeast-1"
-PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
+BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+\Z")
 SECRET_MODE = 0o600
 
 

@@ -141,7 +141,21 @@ def test_missing_endpoint_name_is_0104_with_the_documented_message(
 
 
 @pytest.mark.parametrize(
-    "name", ["1abc", "-abc", "_abc", ".abc", "a b", "a/b", "a@b", "a" * 65, "名字!", " abc"]
+    "name",
+    [
+        "1abc",
+        "-abc",
+        "_abc",
+        ".abc",
+        "a b",
+        "a/b",
+        "a@b",
+        "a" * 65,
+        "名字!",
+        " abc",
+        "abc\n",
+        "a" * 64 + "\n",
+    ],
 )
 def test_invalid_endpoint_name_is_6274(client: TestClient, admin: Account, name: str) -> None:
     assert _post(client, admin, maas_body(name)) == (400, NAME_INVALID)
@@ -449,6 +463,9 @@ def test_moderation_on_ignores_agreement_id(client: TestClient, admin: Account) 
         ({"moderation": "no"}, "moderation"),
         ({"source": "custom_from_elsewhere"}, "source"),
         ({"workspace_id": ""}, "workspace_id"),
+        ({"remark": "a\u0000b"}, "remark"),
+        ({"workspace_id": "0\u0000"}, "workspace_id"),
+        ({"source": "custom_from_modelarts_v2", "infer_service_id": "x\u0000y"}, "infer_service_id"),
     ],
 )
 def test_malformed_fields_are_0101_naming_the_field_d7(
@@ -458,6 +475,8 @@ def test_malformed_fields_are_0101_naming_the_field_d7(
     assert status == 400
     assert body["error_code"] == "ModelArts.0101"
     assert body["error_msg"].startswith(f"Invalid parameter: {field} ")
+    if "\u0000" in str(extra):
+        assert body["error_msg"] == f"Invalid parameter: {field} must not contain NUL characters."
 
 
 def test_missing_source_is_0101(client: TestClient, admin: Account) -> None:

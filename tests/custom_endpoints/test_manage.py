@@ -212,7 +212,7 @@ def test_unknown_deleted_or_foreign_endpoint_is_6291(
     assert client.delete(endpoint_url(admin, deleted["id"]), headers=admin.headers()).status_code == 204
     other = make_account("acme")
     foreign = create(client, other, maas_body("foreign"))
-    for endpoint_id in (UNKNOWN_ID, "not-a-uuid", deleted["id"], foreign["id"]):
+    for endpoint_id in (UNKNOWN_ID, "not-a-uuid", "x%00y", deleted["id"], foreign["id"]):
         assert _put(client, admin, endpoint_id, {"rpm": 1}) == (400, NOT_FOUND)
         response = client.delete(endpoint_url(admin, endpoint_id), headers=admin.headers())
         assert (response.status_code, response.json()) == (400, NOT_FOUND)

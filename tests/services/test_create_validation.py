@@ -82,6 +82,7 @@ def test_d7_each_required_field_missing(client: TestClient, admin: Account, fiel
         ("name", "has space", f"name {NAME_CHARSET}"),
         ("name", "dot.ted", f"name {NAME_CHARSET}"),
         ("name", "nul\u0000", f"name {NAME_CHARSET}"),
+        ("name", "newline\n", f"name {NAME_CHARSET}"),
         ("name", 42, "name input should be a valid string"),
         ("name", None, "name input should be a valid string"),
         # version: N.N.N, each part 0-99
@@ -91,6 +92,7 @@ def test_d7_each_required_field_missing(client: TestClient, admin: Account, fiel
         ("version", "a.b.c", f"version {VERSION_SHAPE}"),
         ("version", "-1.0.0", f"version {VERSION_SHAPE}"),
         ("version", "1.0.0.0", f"version {VERSION_SHAPE}"),
+        ("version", "1.0.0\n", f"version {VERSION_SHAPE}"),
         ("version", "10.10.100", "version string should have at most 8 characters"),
         ("version", 1, "version input should be a valid string"),
         # description: <= 512, no < or >

@@ -107,6 +107,11 @@ def test_create_defaults(client: TestClient, admin: Account) -> None:
             "Invalid parameter: name may contain only letters, Chinese characters, digits, hyphens "
             "and underscores.",
         ),
+        (
+            {"name": "newline\n"},
+            "Invalid parameter: name may contain only letters, Chinese characters, digits, hyphens "
+            "and underscores.",
+        ),
         ({"name": "default"}, "Invalid parameter: name is reserved."),
         ({"name": 1234}, "Invalid parameter: name input should be a valid string."),
         (

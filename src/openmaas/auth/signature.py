@@ -25,11 +25,11 @@ DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_CLOCK_SKEW = timedelta(minutes=15)
 EMPTY_BODY_HASH = hashlib.sha256(b"").hexdigest()
 
-_DATE = re.compile(r"^\d{8}T\d{6}Z$")
-_SIGNATURE = re.compile(r"^[0-9a-f]{64}$")
-_HEADER_NAME = re.compile(r"^[a-z0-9-]+$")
+_DATE = re.compile(r"^\d{8}T\d{6}Z\Z")
+_SIGNATURE = re.compile(r"^[0-9a-f]{64}\Z")
+_HEADER_NAME = re.compile(r"^[a-z0-9-]+\Z")
 # The SDK's AKs are 20 upper-case alphanumerics; accept a little more, never anything odd.
-_ACCESS = re.compile(r"^[A-Za-z0-9]{1,64}$")
+_ACCESS = re.compile(r"^[A-Za-z0-9]{1,64}\Z")
 
 
 class SignatureRejected(Exception):

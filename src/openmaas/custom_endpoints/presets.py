@@ -11,8 +11,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from openmaas.names import INT32_MAX
+
 SHIPPED_CATALOGUE = Path(__file__).with_name("preset_models.json")
-INT32_MAX = 2**31 - 1
 
 
 class PresetModel(BaseModel):

@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-INT32_MAX = 2**31 - 1
+from openmaas.names import INT32_MAX, OptionalText, Text
+
 Source = Literal["custom_from_maas", "custom_from_modelarts_v2"]
 Throttle = int | None
 
@@ -23,19 +24,19 @@ class _Body(BaseModel):
 class _Editable(_Body):
     """Fields that create and edit share."""
 
-    endpoint_name: str | None = None
-    remark: str | None = Field(default=None, max_length=256)
+    endpoint_name: OptionalText = None
+    remark: OptionalText = Field(default=None, max_length=256)
     rpm: Throttle = Field(default=None, ge=1, le=INT32_MAX)
     tpm: Throttle = Field(default=None, ge=1, le=INT32_MAX)
-    agreement_id: str | None = Field(default=None, max_length=64)
+    agreement_id: OptionalText = Field(default=None, max_length=64)
 
 
 class EndpointCreate(_Editable):
     source: Source
-    model_name: str | None = Field(default=None, max_length=128)
-    region: str | None = Field(default=None, max_length=64)
-    workspace_id: str = Field(default="0", min_length=1, max_length=64)
-    infer_service_id: str | None = Field(default=None, max_length=64)
+    model_name: OptionalText = Field(default=None, max_length=128)
+    region: OptionalText = Field(default=None, max_length=64)
+    workspace_id: Text = Field(default="0", min_length=1, max_length=64)
+    infer_service_id: OptionalText = Field(default=None, max_length=64)
     moderation: bool = True
 
 

@@ -10,7 +10,6 @@ What a ModelArts service must be to be linked (``custom_from_modelarts_v2``):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,12 +32,12 @@ from openmaas.custom_endpoints.schemas import EndpointCreate, EndpointUpdate
 from openmaas.db.scope import Scope
 from openmaas.errors import InvalidParameter
 from openmaas.maas.service import ProjectDirectory
-from openmaas.services import repository as services
+from openmaas.names import ENDPOINT_NAME, UUID_ID
+from openmaas.services import service as service_rules
+from openmaas.services.errors import ServiceNotFound
 from openmaas.services.states import Status
 from openmaas.workspaces import service as workspaces
 
-# 1-64 characters; first a letter or a Chinese character; then letters, Chinese, digits, . _ -
-ENDPOINT_NAME = re.compile(r"^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5._-]{0,63}$")
 GATEWAY_AUTH_TYPE = "NONE"
 # infer_service_status of an endpoint whose service no longer exists.
 SERVICE_DELETED = "DELETED"
@@ -77,7 +76,9 @@ def require_id(endpoint_id: str) -> str:
 
 
 def require(connection: Connection, scope: Scope, endpoint_id: str) -> Row[Any]:
-    row = repository.get_live(connection, scope, require_id(endpoint_id))
+    # An id of the wrong shape cannot exist; not asking the store keeps odd bytes (NUL) away from it.
+    endpoint_id = require_id(endpoint_id)
+    row = repository.get_live(connection, scope, endpoint_id) if UUID_ID.match(endpoint_id) else None
     if row is None:
         raise EndpointNotFound()
     return row
@@ -233,10 +234,10 @@ def _listed_service(
     if region_scope is None:
         raise LinkedServiceNotFound(service_id, region, workspace_id)
     workspaces.require(connection, region_scope, workspace_id)
-    row = services.get(connection, region_scope.in_workspace(workspace_id), service_id)
-    if row is None:
-        raise LinkedServiceNotFound(service_id, region, workspace_id)
-    return row
+    try:
+        return service_rules.require(connection, region_scope.in_workspace(workspace_id), service_id)
+    except ServiceNotFound:
+        raise LinkedServiceNotFound(service_id, region, workspace_id) from None
 
 
 def _stored_link(row: Row[Any], rules: EndpointRules) -> Link:

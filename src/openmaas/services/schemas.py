@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from openmaas.names import MAX_OFFSET, RESOURCE_NAME, OptionalText
 from openmaas.services.states import Status
 
-VERSION = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,2})$")
+VERSION = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,2})\Z")
 ServiceType = Literal["REAL_TIME", "ASYNC_REAL_TIME"]
 DeployType = Literal["SINGLE", "MULTI"]
 TaskType = Literal[
