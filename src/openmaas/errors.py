@@ -56,6 +56,12 @@ class InvalidParameter(ApiError):
         self.field = field
 
 
+def check_page(offset: int, limit: int) -> None:
+    """Every paged list starts its pages at multiples of ``limit`` (``current`` = offset / limit)."""
+    if offset % limit:
+        raise InvalidParameter("offset", "must be a multiple of limit")
+
+
 class ApiNotFound(ApiError):
     """Unknown path or method, and MaaS outside its home region (D-3)."""
 

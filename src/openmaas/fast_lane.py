@@ -25,7 +25,6 @@ from openmaas.errors import ApiError
 from openmaas.maas.service import region_listing_body, region_listing_read
 from openmaas.names import MAX_LIMIT, MAX_OFFSET, WORKSPACE_ID
 from openmaas.services.service import plain_list_body, plain_list_read
-from openmaas.workspaces.service import DEFAULT_WORKSPACE_ID
 
 MAAS_LISTING = re.compile(r"^/v1/([^/]+)/maas/services/custom-endpoint/services/([^/]+)\Z")
 V2_LIST = re.compile(r"^/v2/([^/]+)/services\Z")
@@ -97,6 +96,9 @@ class FastLane:
 
     async def _answer(self, scope: Scope) -> bytes | None:
         """The response body, or None to leave the request to the full app."""
+        path: str = scope["path"]
+        if MAAS_LISTING.match(path) is None and V2_LIST.match(path) is None:
+            return None  # not one of the two listings: no token work here, the full app does it
         auth: AuthState | None = getattr(self.state, "auth", None)
         reader: HotReader | None = getattr(self.state, "hot_reader", None)
         token = _token(scope)
@@ -107,7 +109,7 @@ class FastLane:
         if claims is None:
             return None
         try:
-            plan = self._plan(scope["path"], scope["query_string"], token, claims)
+            plan = self._plan(path, scope["query_string"], token, claims)
             if plan is None:
                 return None
             if not await auth.existence.confirmed(claims, reader):
@@ -151,9 +153,7 @@ class FastLane:
         region_scope = self.state.projects.known_scope(claims.domain_id, region_id)
         if region_scope is None:
             return None
-        # "If no value is specified, the default workspace is queried": `?workspace_id=` specifies none.
-        workspace_id = query.workspace_id or DEFAULT_WORKSPACE_ID
-        read = region_listing_read(region_scope, workspace_id, query.limit, query.offset)
+        read = region_listing_read(region_scope, query.workspace_id or "", query.limit, query.offset)
         return "6.3", read, lambda rows: orjson.dumps(region_listing_body(rows, query.limit))
 
     def _v2_plan(self, claims: TokenClaims, project_id: str, query: PageQuery) -> Plan | None:

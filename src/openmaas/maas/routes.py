@@ -9,12 +9,11 @@ from starlette.responses import Response
 
 from openmaas.auth.principal import MaasPrincipal, MaasScope
 from openmaas.db.session import DbConnection, read_in_thread
-from openmaas.errors import InvalidParameter, json_response
+from openmaas.errors import check_page, json_response
 from openmaas.maas import service
 from openmaas.maas.service import ProjectDirectory
 from openmaas.names import MAX_LIMIT, MAX_OFFSET
 from openmaas.workspaces import repository as workspaces
-from openmaas.workspaces.service import DEFAULT_WORKSPACE_ID
 
 router = APIRouter(prefix="/v1/{project_id}/maas/services", tags=["MaaS"])
 
@@ -52,10 +51,7 @@ async def list_region_services(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """Obtaining Inference Service Information: the services of one region and workspace."""
-    # "If no value is specified, the default workspace is queried": `?workspace_id=` specifies none.
-    workspace_id = workspace_id or DEFAULT_WORKSPACE_ID
-    if offset % limit:
-        raise InvalidParameter("offset", "must be a multiple of limit")
+    check_page(offset, limit)
     listing = await read_in_thread(
         request,
         service.region_listing,

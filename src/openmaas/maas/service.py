@@ -16,6 +16,7 @@ from openmaas.names import WORKSPACE_ID
 from openmaas.services import repository as services
 from openmaas.services.service import listing_item, pages
 from openmaas.workspaces.errors import WorkspaceNotFound
+from openmaas.workspaces.service import DEFAULT_WORKSPACE_ID
 
 EMPTY_LISTING: dict[str, Any] = {"data": [], "pages": 0, "total": 0}
 
@@ -51,10 +52,12 @@ class ProjectDirectory:
 def region_listing_read(region_scope: Scope, workspace_id: str, limit: int, offset: int) -> PreparedRead:
     """Obtaining Inference Service Information (6.3): one page of a region's workspace, and the
     workspace's maintained service count as `total` (no row counting)."""
+    # "If no value is specified, the default workspace is queried": `?workspace_id=` specifies none.
+    workspace_id = workspace_id or DEFAULT_WORKSPACE_ID
     if not WORKSPACE_ID.match(workspace_id):
         raise WorkspaceNotFound()
     scope = region_scope.in_workspace(workspace_id)
-    return services.page_with_total(scope, "listing", "workspace", offset=offset, limit=limit)
+    return services.listing_page(scope, offset=offset, limit=limit)
 
 
 def region_listing_body(rows: Rows, limit: int) -> dict[str, Any]:

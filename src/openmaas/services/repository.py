@@ -4,7 +4,7 @@ scan for due transitions is the one query that spans projects."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -196,26 +196,16 @@ def total(
     return int(connection.execute(statement).scalar_one())
 
 
-# The unfiltered newest-first page, by far the most called read (CONTRACT 5.2, 6.3): one prebuilt
-# statement per column set, scope shape and kind of total, so a call only binds values. It returns
-# the page's columns with the total after them in every row, and one row of NULL columns and the
-# total when the page is empty: a single statement reads page and total from one snapshot in one
-# round trip.
-Columns = Literal["listing", "item"]
-# "workspace": the workspace's own count, NULL when there is no such workspace (6.3 answers
-# "workspace not found"); "sum": the sum over the scope's workspaces, 0 when there are none (5.2).
-TotalOf = Literal["workspace", "sum"]
-
-_COLUMN_SETS: dict[Columns, Sequence[Any]] = {"listing": LISTING_COLUMNS, "item": ITEM_COLUMNS}
-_TOTALS: dict[TotalOf, Any] = {
-    "workspace": workspaces.c.service_count,
-    "sum": func.coalesce(func.sum(workspaces.c.service_count), 0),
-}
+# The unfiltered newest-first page, by far the most called read (CONTRACT 5.2, 6.3), prebuilt so a
+# call only binds values. It returns the page's columns with the total after them in every row, and
+# one row of NULL columns and the total when the page is empty: a single statement reads page and
+# total from one snapshot in one round trip.
+_SUMMED_COUNT = func.coalesce(func.sum(workspaces.c.service_count), 0)
 
 
-def _page_with_total(columns: Sequence[Any], in_workspace: bool, total_of: TotalOf) -> Select[Any]:
+def _page_with_total(columns: Sequence[Any], total_column: Any, *, in_workspace: bool) -> Select[Any]:
     scope = bound_scope(workspace=in_workspace)
-    total = scoped(select(_TOTALS[total_of]), workspaces, scope).scalar_subquery()
+    total = scoped(select(total_column), workspaces, scope).scalar_subquery()
     head = select(total.label("total")).subquery("head")
     page = (
         scoped(select(*columns), t, scope)
@@ -231,24 +221,33 @@ def _page_with_total(columns: Sequence[Any], in_workspace: bool, total_of: Total
     )
 
 
-_PAGES_WITH_TOTAL = {
-    (name, in_workspace, total_of): _page_with_total(columns, in_workspace, total_of)
-    for name, columns in _COLUMN_SETS.items()
+# 6.3: one workspace's own count, NULL when there is no such workspace ("workspace not found").
+_LISTING_PAGE = _page_with_total(LISTING_COLUMNS, workspaces.c.service_count, in_workspace=True)
+# 5.2: the sum over the scope's workspaces, 0 when there are none.
+_ITEM_PAGES = {
+    in_workspace: _page_with_total(ITEM_COLUMNS, _SUMMED_COUNT, in_workspace=in_workspace)
     for in_workspace in (False, True)
-    for total_of in ("workspace", "sum")
 }
 _PLAIN_TOTALS = {
-    in_workspace: scoped(select(_TOTALS["sum"]), workspaces, bound_scope(workspace=in_workspace))
+    in_workspace: scoped(select(_SUMMED_COUNT), workspaces, bound_scope(workspace=in_workspace))
     for in_workspace in (False, True)
 }
 
 
-def page_with_total(
-    scope: Scope, columns: Columns, total_of: TotalOf, *, offset: int, limit: int
-) -> PreparedRead:
-    """The unfiltered newest-first page of ``scope`` and its total, as rows of (*columns, total)."""
-    statement = _PAGES_WITH_TOTAL[(columns, scope.workspace_id is not None, total_of)]
-    return PreparedRead(statement, {**scope_values(scope), "offset": offset, "limit": limit})
+def listing_page(scope: Scope, *, offset: int, limit: int) -> PreparedRead:
+    """One workspace's page of LISTING_COLUMNS (6.3) and its count: rows of (*columns, total)."""
+    assert scope.workspace_id is not None, "6.3 lists one workspace"
+    return PreparedRead(_LISTING_PAGE, _page_values(scope, offset, limit))
+
+
+def item_page(scope: Scope, *, offset: int, limit: int) -> PreparedRead:
+    """A project's or workspace's page of ITEM_COLUMNS (5.2) and its total: rows of (*columns, total)."""
+    statement = _ITEM_PAGES[scope.workspace_id is not None]
+    return PreparedRead(statement, _page_values(scope, offset, limit))
+
+
+def _page_values(scope: Scope, offset: int, limit: int) -> dict[str, Any]:
+    return {**scope_values(scope), "offset": offset, "limit": limit}
 
 
 def due_transitions(connection: Connection, now: int, limit: int) -> list[Row[Any]]:

@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from openmaas.auth.principal import ModelArtsPrincipal, ProjectScope
 from openmaas.db.session import DbConnection, read_in_thread
-from openmaas.errors import InvalidParameter, json_response
-from openmaas.names import MAX_OFFSET
+from openmaas.errors import check_page, json_response
+from openmaas.names import MAX_LIMIT, MAX_OFFSET
 from openmaas.services import repository, service
 from openmaas.services.errors import DeploymentNotFound, VersionNotFound
 from openmaas.services.schemas import VERSION, BatchDelete, ListQuery, ServiceCreate, ServiceUpdate
@@ -47,7 +47,7 @@ async def list_services(
     request: Request, scope: ProjectScope, query: Annotated[ListQuery, Query()]
 ) -> Response:
     """List services with filters, sorting and paging."""
-    service.check_page(query)
+    check_page(query.offset, query.limit)
     return json_response(await read_in_thread(request, service.list_page, scope, query))
 
 
@@ -131,23 +131,15 @@ def list_versions(
     connection: DbConnection,
     service_id: str,
     deployment_id: str,
-    limit: Annotated[int, Query(ge=1, le=500)] = 10,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """The versions of a deployment, newest first."""
-    if offset % limit:
-        raise InvalidParameter("offset", "must be a multiple of limit")
+    check_page(offset, limit)
     row = _deployment(connection, scope, service_id, deployment_id)
     versions = repository.versions_page(connection, row.id, offset, limit)
-    return json_response(
-        {
-            "data": [service.version_item(row, version) for version in versions],
-            "current": offset // limit,
-            "size": len(versions),
-            "pages": service.pages(row.version_count, limit),
-            "total": row.version_count,
-        }
-    )
+    items = [service.version_item(row, version) for version in versions]
+    return json_response(service.list_body(items, row.version_count, limit, offset))
 
 
 @router.get("/{service_id}/deployments/{deployment_id}/versions/{version}")

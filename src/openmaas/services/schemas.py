@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from openmaas.names import MAX_OFFSET, RESOURCE_NAME, OptionalText
+from openmaas.names import MAX_LIMIT, MAX_OFFSET, RESOURCE_NAME, OptionalText
 from openmaas.services.states import Status
 
 VERSION = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,2})\Z")
@@ -145,7 +145,7 @@ class ListQuery(_Strict):
     tags: OptionalText = Field(default=None, max_length=2048)
     sort_key: Literal["update_at", "create_at"] = "update_at"
     sort_dir: Literal["DESC", "ASC"] = "DESC"
-    limit: int = Field(default=10, ge=1, le=500)
+    limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
     @field_validator("sort_dir", mode="before")

@@ -249,19 +249,19 @@ def list_page(connection: Connection, scope: Scope, query: ListQuery) -> dict[st
         limit=query.limit,
     )
     total = repository.total(connection, narrowed, filters, tags)
-    return _list_body([list_item(row) for row in rows], total, query.limit, query.offset)
+    return list_body([list_item(row) for row in rows], total, query.limit, query.offset)
 
 
 def plain_list_read(scope: Scope, workspace_id: str | None, limit: int, offset: int) -> PreparedRead:
     """The v2 list with no filter and the default order (newest first): one prebuilt statement."""
     narrowed = scope.in_workspace(workspace_id) if workspace_id is not None else scope
-    return repository.page_with_total(narrowed, "item", "sum", offset=offset, limit=limit)
+    return repository.item_page(narrowed, offset=offset, limit=limit)
 
 
 def plain_list_body(rows: Rows, limit: int, offset: int) -> dict[str, Any]:
     """The v2 list body from ``plain_list_read``'s rows of (*ITEM_COLUMNS, total)."""
     items = [list_item(row) for row in rows if row[0] is not None]
-    return _list_body(items, int(rows[0][-1]), limit, offset)
+    return list_body(items, int(rows[0][-1]), limit, offset)
 
 
 def plain_list_page(
@@ -271,7 +271,8 @@ def plain_list_page(
     return plain_list_body(read.rows(connection), limit, offset)
 
 
-def _list_body(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
+def list_body(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
+    """The paged list envelope of the v2 APIs (CONTRACT 5.2)."""
     return {
         "data": items,
         "current": offset // limit,
@@ -279,11 +280,6 @@ def _list_body(items: list[dict[str, Any]], total: int, limit: int, offset: int)
         "pages": pages(total, limit),
         "total": total,
     }
-
-
-def check_page(query: ListQuery) -> None:
-    if query.offset % query.limit:
-        raise InvalidParameter("offset", "must be a multiple of limit")
 
 
 def pages(total: int, limit: int) -> int:
