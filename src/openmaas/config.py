@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -129,17 +128,17 @@ class Settings(BaseSettings):
             )
         return self
 
-    @cached_property
+    @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'openmaas.db').resolve()}"
 
-    @cached_property
+    @property
     def password_cost(self) -> HashCost:
         return HashCost(time_cost=self.password_hash_time_cost, memory_kib=self.password_hash_memory_kib)
 
-    @cached_property
+    @property
     def region_ids(self) -> frozenset[str]:
         return frozenset(region.id for region in self.regions)
 

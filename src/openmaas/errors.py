@@ -56,6 +56,9 @@ class InvalidParameter(ApiError):
         self.field = field
 
 
+INTERNAL_ERROR = ApiError("Internal server error.", status_code=500, error_code="ModelArts.0001")
+
+
 def check_page(offset: int, limit: int) -> None:
     """Every paged list starts its pages at multiples of ``limit`` (``current`` = offset / limit)."""
     if offset % limit:
@@ -78,9 +81,17 @@ def json_response(body: Any, status_code: int = 200, headers: dict[str, str] | N
     )
 
 
-def _is_iam_path(request: Request) -> bool:
-    path = request.url.path
-    return path.startswith("/v3/") or path.startswith("/v3.0/")
+def error_body(path: str, exc: ApiError) -> tuple[int, dict[str, Any]]:
+    """The status and body of ``exc`` for a request to ``path``: IAM paths answer every error in
+    the IAM shape (CONTRACT 4.4), except an unknown API (D-3)."""
+    if path.startswith(("/v3/", "/v3.0/")) and not isinstance(exc, IamError | ApiNotFound):
+        exc = IamError(exc.message, status_code=exc.status_code)
+    return exc.status_code, exc.body()
+
+
+def error_response(path: str, exc: ApiError) -> Response:
+    status_code, body = error_body(path, exc)
+    return json_response(body, status_code)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -96,8 +107,6 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 def _reason(error: dict[str, Any]) -> str:
     if error.get("type") == "missing":
         return "is required"
-    if error.get("type") == "json_invalid":
-        return "is not valid JSON"
     message = str(error.get("msg", "is invalid"))
     message = message.removeprefix("Value error, ")
     return message[:1].lower() + message[1:]
@@ -114,9 +123,7 @@ def validation_error(exc: RequestValidationError) -> InvalidParameter:
 def install_error_handlers(app: FastAPI) -> None:
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        if _is_iam_path(request) and not isinstance(exc, IamError | ApiNotFound):
-            exc = IamError(exc.message, status_code=exc.status_code)
-        return json_response(exc.body(), exc.status_code)
+        return error_response(request.url.path, exc)
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -131,7 +138,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         # Never a traceback on the wire: log it, answer a generic 500.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return json_response({"error_code": "ModelArts.0001", "error_msg": "Internal server error."}, 500)
+        return error_response(request.url.path, INTERNAL_ERROR)
 
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(RequestValidationError, on_validation)

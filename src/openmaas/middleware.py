@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openmaas.errors import IamError
+from openmaas.errors import InvalidParameter, error_body
 
 BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})
 
@@ -53,10 +53,10 @@ class RequestContext:
     def _new_request_id(self) -> bytes:
         return f"{self._id_prefix}{next(self._id_counter):016x}".encode()
 
-    def _too_large(self) -> str:
-        return f"Invalid parameter: body exceeds {self.max_body_bytes} bytes."
+    def _too_large(self) -> InvalidParameter:
+        return InvalidParameter("body", f"exceeds {self.max_body_bytes} bytes")
 
-    def _problem(self, scope: Scope, headers: dict[bytes, bytes]) -> str | None:
+    def _problem(self, scope: Scope, headers: dict[bytes, bytes]) -> InvalidParameter | None:
         length = headers.get(b"content-length", b"0")
         if not length.isdigit() or int(length) > self.max_body_bytes:
             return self._too_large()
@@ -66,13 +66,13 @@ class RequestContext:
             and scope["path"].startswith("/v")
             and content_type != b"application/json"
         ):
-            return "Invalid parameter: Content-Type must be application/json."
+            return InvalidParameter("Content-Type", "must be application/json")
         if (
             scope["method"].encode() in BODY_METHODS
             and int(length)
             and content_type not in (b"application/json", b"")
         ):
-            return "Invalid parameter: body must be JSON (Content-Type application/json)."
+            return InvalidParameter("body", "must be JSON (Content-Type application/json)")
         return None
 
 
@@ -107,16 +107,14 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-async def _reply(send: Any, path: str, message: str) -> None:
-    if path.startswith("/v3"):
-        body: dict[str, Any] = IamError(message, status_code=400).body()
-    else:
-        body = {"error_code": "ModelArts.0101", "error_msg": message}
+async def _reply(send: Any, path: str, problem: InvalidParameter) -> None:
+    """The error answer, shaped by the one rule the error handler uses (error_body)."""
+    status_code, body = error_body(path, problem)
     payload = orjson.dumps(body)
     await send(
         {
             "type": "http.response.start",
-            "status": 400,
+            "status": status_code,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),

@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, Row, select, update
 
 from openmaas.app import create_app
+from openmaas.auth import passwords
+from openmaas.auth.passwords import HashCost, hash_password, verify_password
 from openmaas.clock import now_ms
 from openmaas.config import Settings
 from openmaas.db.session import transaction
@@ -129,3 +131,12 @@ def test_unknown_users_never_lock_and_stay_wrong_credentials_d6(client: TestClie
         response = client.post(TOKENS, json=password_body(user="ghost", password="x"))
         assert (response.status_code, response.json()) == (401, WRONG_CREDENTIALS)
     assert _right(client)[0] == 201
+
+
+def test_an_unknown_user_costs_the_configured_hash_work() -> None:
+    """An unknown user name is checked against a hash made at the configured cost, so it takes as
+    long as a wrong password for a real user (no user-name probing by timing)."""
+    cost = HashCost(time_cost=2, memory_kib=2048)
+    assert verify_password(None, "anything", cost) is False
+    assert "$m=2048,t=2," in passwords._dummy_hash(cost)
+    assert verify_password(hash_password("right", cost), "right", cost) is True

@@ -207,3 +207,30 @@ def test_declared_body_past_the_cap_is_400(client: TestClient, admin: Account, s
         "error_code": "ModelArts.0101",
         "error_msg": f"Invalid parameter: body exceeds {settings.max_body_bytes} bytes.",
     }
+
+
+# ---- unexpected failures ---------------------------------------------------------------------------
+
+
+def _fail(*_args: Any, **_kwargs: Any) -> Any:
+    raise RuntimeError("a bug, with details that must not leave the server")
+
+
+def test_an_unexpected_failure_is_a_bare_500_in_the_family_shape(
+    client: TestClient, admin: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug answers 500 with no traceback: ModelArts.0001 on ModelArts/MaaS paths, the IAM error
+    shape on IAM paths (CONTRACT 4.4), and the request id as always."""
+    monkeypatch.setattr("openmaas.maas.service.regions_body", _fail)
+    monkeypatch.setattr("openmaas.iam.service.domain_item", _fail)
+    maas = client.get(f"/v1/{admin.project()}/maas/services/custom-endpoint/regions", headers=admin.headers())
+    assert (maas.status_code, maas.json()) == (
+        500,
+        {"error_code": "ModelArts.0001", "error_msg": "Internal server error."},
+    )
+    iam = client.get("/v3/auth/domains", headers=admin.headers())
+    assert (iam.status_code, iam.json()) == (
+        500,
+        {"error": {"code": 500, "message": "Internal server error.", "title": "Internal Server Error"}},
+    )
+    assert all(len(response.headers["x-request-id"]) == 32 for response in (maas, iam))

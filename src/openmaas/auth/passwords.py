@@ -26,21 +26,22 @@ def _hasher(cost: HashCost) -> PasswordHasher:
 
 
 @cache
-def _dummy_hash() -> str:
-    # Verifying against this keeps a wrong user name as slow as a wrong password.
-    return _hasher(DEFAULT_COST).hash("openmaas-timing-equaliser")
+def _dummy_hash(cost: HashCost) -> str:
+    # Verifying against this keeps a wrong user name as slow as a wrong password: at the cost new
+    # passwords are hashed with, or the two would take measurably different times.
+    return _hasher(cost).hash("openmaas-timing-equaliser")
 
 
 def hash_password(password: str, cost: HashCost = DEFAULT_COST) -> str:
     return _hasher(cost).hash(password)
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """The work factors are read from the hash itself, so any cost verifies."""
+def verify_password(password_hash: str | None, password: str, cost: HashCost = DEFAULT_COST) -> bool:
+    """The work factors are read from the hash itself, so any cost verifies; ``cost`` is the one
+    new hashes use, which an unknown user's check must take as long as."""
     try:
         return (
-            _hasher(DEFAULT_COST).verify(password_hash or _dummy_hash(), password)
-            and password_hash is not None
+            _hasher(cost).verify(password_hash or _dummy_hash(cost), password) and password_hash is not None
         )
     except (VerificationError, InvalidHashError):
         return False

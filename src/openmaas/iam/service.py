@@ -51,7 +51,7 @@ def login(engine: Engine, auth: AuthState, request: TokenRequest) -> tuple[str, 
 def _check_password(engine: Engine, settings: Settings, user: Row[Any] | None, password: str) -> None:
     if user is not None and user.locked_until and user.locked_until > now_ms():
         raise UserLocked()
-    if verify_password(user.password_hash if user else None, password):
+    if verify_password(user.password_hash if user else None, password, settings.password_cost):
         assert user is not None
         if user.failed_logins:
             with transaction(engine, write=True) as connection:
