@@ -204,3 +204,17 @@ def service_body(name: str = "svc-1", **overrides: Any) -> dict[str, Any]:
 def count_rows(engine: Engine, sql: str, **params: Any) -> int:
     with engine.connect() as connection:
         return int(connection.execute(text(sql), params).scalar_one())
+
+
+@pytest.fixture
+def make_home_only_account(client: TestClient, engine: Engine) -> Callable[[str], Account]:
+    """A domain whose only project is in the MaaS home region (made in the store, as an operator would)."""
+
+    def make(domain: str) -> Account:
+        with transaction(engine, write=True) as connection:
+            domain_id = iam_repository.create_domain(connection, domain)
+            iam_repository.create_user(connection, domain_id, "user1", hash_password(OTHER_PASSWORD))
+            iam_repository.create_project(connection, domain_id, HOME, owner="user1")
+        return Account(client, "user1", OTHER_PASSWORD, domain)
+
+    return make

@@ -291,8 +291,22 @@ def test_gone_service_is_0102(
 ) -> None:
     service_action(client, admin, running_service, "delete")
     settle()
-    status, body = _post(client, admin, v2_body("ep", running_service))
-    assert (status, body["error_code"]) == (400, "ModelArts.0102")
+    assert _post(client, admin, v2_body("ep", running_service)) == (
+        400,
+        _error("ModelArts.0102", f"Service {running_service} does not exist in region {HOME}, workspace 0."),
+    )
+
+
+def test_region_where_the_domain_has_no_project_is_0102(
+    client: TestClient, make_home_only_account: Callable[[str], Account]
+) -> None:
+    """D-12: a configured region in which the caller's domain has no project holds no service."""
+    lonely = make_home_only_account("lonely-e")
+    service_id = "00000000-0000-4000-8000-000000000000"
+    assert _post(client, lonely, v2_body("ep", service_id, OTHER)) == (
+        400,
+        _error("ModelArts.0102", f"Service {service_id} does not exist in region {OTHER}, workspace 0."),
+    )
 
 
 def test_unknown_region_is_0104_d11(client: TestClient, admin: Account, running_service: str) -> None:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from openmaas.auth.passwords import hash_password
-from openmaas.db.session import transaction
-from openmaas.iam import repository as iam_repository
-from tests.conftest import HOME, OTHER_PASSWORD, Account, service_body
+from tests.conftest import HOME, Account, service_body
 
 INVALID_TOKEN = {"error_msg": "Invalid token.", "error_code": "ModelArts.0104"}
 NOT_PUBLISHED = {
@@ -67,17 +61,3 @@ def listing(client: TestClient, account: Account, region: str, **query: Any) -> 
     """6.3 called the way a real client does: home-region token and project."""
     response = client.get(listing_url(account.project(), region), params=query, headers=account.headers())
     return response.status_code, response.json()
-
-
-@pytest.fixture
-def make_home_only_account(client: TestClient, engine: Engine) -> Callable[[str], Account]:
-    """A domain whose only project is in the MaaS home region (made in the store, as an operator would)."""
-
-    def make(domain: str) -> Account:
-        with transaction(engine, write=True) as connection:
-            domain_id = iam_repository.create_domain(connection, domain)
-            iam_repository.create_user(connection, domain_id, "user1", hash_password(OTHER_PASSWORD))
-            iam_repository.create_project(connection, domain_id, HOME, owner="user1")
-        return Account(client, "user1", OTHER_PASSWORD, domain)
-
-    return make
