@@ -145,7 +145,8 @@ class Application:
                 tracker.advance(len(page.items), page.total)
                 if self.json:
                     display.emit_json(page.raw)
-                rows.extend(item.raw for item in page.items)
+                else:
+                    rows.extend(item.raw for item in page.items)
         if not self.json:
             display.table(columns, rows)
 

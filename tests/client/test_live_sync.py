@@ -148,6 +148,32 @@ def renews_refused_token(api: Client, live: LiveServer) -> None:
     assert api.token.value != old.value
 
 
+def test_refused_token_on_a_modelarts_path_is_renewed_once(
+    live: LiveServer, admin_auth: PasswordAuth
+) -> None:
+    """D-5: ModelArts paths refuse a revoked token with 401 ModelArts.0203; the client logs in again
+    and retries once."""
+    with Client(live.url, admin_auth) as api:
+        project_id = api.project_id()
+        old = api.token
+        assert old is not None
+        api.revoke_token(old.value)
+        url = f"{live.url}/v2/{project_id}/services"
+        deadline = time.monotonic() + 6.0
+        while (refused := httpx.get(url, headers={"X-Auth-Token": old.value})).status_code == 200:
+            assert time.monotonic() < deadline, "revocation did not take effect within 5 s (§4.2)"
+            time.sleep(0.1)
+        assert (refused.status_code, refused.json()) == (
+            401,
+            {"error_code": "ModelArts.0203", "error_msg": "Invalid token."},
+        )
+        listed = api.list_services()
+        assert api.token is not None
+        assert api.token.value != old.value
+        fresh = httpx.get(url, headers={"X-Auth-Token": api.token.value})
+        assert (fresh.status_code, listed.total) == (200, fresh.json()["total"])
+
+
 def test_given_token_is_not_renewed(live: LiveServer) -> None:
     """TokenAuth sends the token as is; a refusal surfaces as the family's D-5 error."""
     client = Client(live.url, TokenAuth("not-a-token"), project_id="0" * 32)
