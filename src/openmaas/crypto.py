@@ -20,10 +20,9 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection
 
-from openmaas.db.tables import server_keys
+from openmaas.db.server_values import stored_once
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -116,26 +115,12 @@ def _read_key_file(path: Path) -> bytes:
 
 def check_store_key(connection: Connection, box: SecretBox) -> None:
     """Record the key's fingerprint on first use; refuse a key that differs from the recorded one."""
-    recorded = _recorded_fingerprint(connection)
-    if recorded is None:
-        try:
-            with connection.begin_nested():
-                connection.execute(insert(server_keys).values(name=FINGERPRINT_NAME, value=box.fingerprint))
-        except IntegrityError:
-            pass
-        recorded = _recorded_fingerprint(connection)
-    if recorded is not None and not hmac.compare_digest(recorded, box.fingerprint):
+    recorded = stored_once(connection, FINGERPRINT_NAME, lambda: box.fingerprint)
+    if not hmac.compare_digest(recorded, box.fingerprint):
         raise SecretKeyError(
             "the secret key differs from the one that sealed this store's access keys: give every "
             "process that shares the store the same OPENMAAS_SECRET_KEY"
         )
-
-
-def _recorded_fingerprint(connection: Connection) -> str | None:
-    row = connection.execute(
-        select(server_keys.c.value).where(server_keys.c.name == FINGERPRINT_NAME)
-    ).first()
-    return None if row is None else str(row.value)
 
 
 def open_secret_box(configured: str | None, data_dir: Path, connection: Connection) -> SecretBox:

@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from openmaas.auth.tokens import KEY_NAME, TokenClaims, TokenSigner
+from openmaas.auth.tokens import TokenClaims, TokenSigner, load_or_create_key
 from openmaas.clock import hex_id, now_ms
 from openmaas.db.session import transaction
-from openmaas.db.tables import server_keys
 from tests.conftest import password_body
 
 IAM_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
@@ -52,9 +51,7 @@ def issue(client: TestClient, scope: dict[str, Any] | None = None, **identity: s
 def store_signer(engine: Engine) -> TokenSigner:
     """The store's own signing key, to mint tokens that differ from real ones in one claim only."""
     with transaction(engine, write=False) as connection:
-        statement = select(server_keys.c.value).where(server_keys.c.name == KEY_NAME)
-        key = connection.execute(statement).scalar_one()
-    return TokenSigner(bytes.fromhex(key))
+        return TokenSigner(load_or_create_key(connection))
 
 
 def claims_of(token: str) -> dict[str, Any]:

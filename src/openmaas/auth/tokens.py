@@ -14,10 +14,9 @@ import secrets
 from dataclasses import asdict, dataclass
 
 import orjson
-from sqlalchemy import Connection, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection
 
-from openmaas.db.tables import server_keys
+from openmaas.db.server_values import stored_once
 
 PREFIX = "omt1"
 KEY_NAME = "token_signing"
@@ -95,13 +94,4 @@ class TokenSigner:
 
 def load_or_create_key(connection: Connection) -> bytes:
     """Read the signing key, creating it once for the whole store (safe when processes race)."""
-    row = connection.execute(select(server_keys.c.value).where(server_keys.c.name == KEY_NAME)).first()
-    if row is not None:
-        return bytes.fromhex(row.value)
-    try:
-        with connection.begin_nested():
-            connection.execute(insert(server_keys).values(name=KEY_NAME, value=secrets.token_hex(32)))
-    except IntegrityError:
-        pass
-    row = connection.execute(select(server_keys.c.value).where(server_keys.c.name == KEY_NAME)).one()
-    return bytes.fromhex(row.value)
+    return bytes.fromhex(stored_once(connection, KEY_NAME, lambda: secrets.token_hex(32)))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
 from openmaas.auth.principal import AuthState, IamPrincipal, verify_token
-from openmaas.auth.tokens import InvalidToken
+from openmaas.auth.tokens import InvalidToken, TokenClaims
 from openmaas.db.session import DbConnection
 from openmaas.errors import json_response
 from openmaas.iam import repository, service
@@ -40,12 +40,17 @@ def validate_token(
     nocatalog: bool = False,
 ) -> Response:
     """Validate a token; 404 when it is not (or no longer) valid."""
-    try:
-        claims = verify_token(request, subject)
-    except InvalidToken:
-        raise TokenNotFound() from None
+    claims = _subject_claims(request, subject)
     payload = service.token_body(claims, _auth(request).settings, with_catalog=not nocatalog)
     return json_response(payload, 200, headers={"X-Subject-Token": subject})
+
+
+def _subject_claims(request: Request, subject: str) -> TokenClaims:
+    """The claims of the token a request is about (X-Subject-Token): 404 if it is not valid (4.2)."""
+    try:
+        return verify_token(request, subject)
+    except InvalidToken:
+        raise TokenNotFound() from None
 
 
 @router.delete("/v3/auth/tokens", status_code=204)
@@ -56,10 +61,7 @@ def revoke_token(
     subject: Annotated[str, Header(alias="X-Subject-Token", max_length=4096)],
 ) -> Response:
     """Revoke a token; every process sharing the store refuses it within 5 s."""
-    try:
-        claims = verify_token(request, subject)
-    except InvalidToken:
-        raise TokenNotFound() from None
+    claims = _subject_claims(request, subject)
     _auth(request).revocations.revoke(connection, claims.jti, claims.expires_at)
     return Response(status_code=204)
 
