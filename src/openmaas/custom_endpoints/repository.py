@@ -71,8 +71,8 @@ def insert_endpoint(connection: Connection, values: dict[str, Any]) -> None:
     connection.execute(insert(t).values(**values))
 
 
-def update_live(connection: Connection, scope: Scope, endpoint_id: str, values: dict[str, Any]) -> bool:
+def update_live(connection: Connection, scope: Scope, endpoint_id: str, values: dict[str, Any]) -> None:
     statement = (
         scoped(update(t), t, scope).where(t.c.id == endpoint_id, t.c.deleted_at.is_(None)).values(**values)
     )
-    return connection.execute(statement).rowcount == 1
+    connection.execute(statement)

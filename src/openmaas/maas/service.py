@@ -15,6 +15,7 @@ from openmaas.maas.errors import InvalidRegion
 from openmaas.names import WORKSPACE_ID
 from openmaas.services import repository as services
 from openmaas.services.service import listing_item, pages
+from openmaas.workspaces import service as workspace_rules
 from openmaas.workspaces.errors import WorkspaceNotFound
 from openmaas.workspaces.service import DEFAULT_WORKSPACE_ID
 
@@ -94,13 +95,10 @@ def regions_body(settings: Settings) -> dict[str, Any]:
     }
 
 
+# A 6.2 workspace item: these fields of the workspace object (5.1), in this order.
+MAAS_WORKSPACE_KEYS = ("id", "name", "description", "owner", "create_time", "update_time", "auth_type")
+
+
 def maas_workspace(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "name": row.name,
-        "description": row.description,
-        "owner": row.owner,
-        "create_time": row.create_time,
-        "update_time": row.update_time,
-        "auth_type": row.auth_type,
-    }
+    workspace = workspace_rules.to_wire(row)
+    return {key: workspace[key] for key in MAAS_WORKSPACE_KEYS}

@@ -123,12 +123,11 @@ def compare_and_set(
 
 
 def remove(connection: Connection, scope: Scope, service_id: str, row_version: int) -> bool:
-    """Delete the service and what hangs off it, only if it is still at ``row_version``."""
+    """Delete the service, only if it is still at ``row_version``. Its tags and versions go with it
+    (ON DELETE CASCADE; SQLite connections enforce foreign keys, see db.engine)."""
     # Claiming the row first (and so locking it) makes a losing remover touch nothing at all.
     if not compare_and_set(connection, scope, service_id, row_version, {}):
         return False
-    connection.execute(delete(service_tags).where(service_tags.c.service_id == service_id))
-    connection.execute(delete(service_versions).where(service_versions.c.service_id == service_id))
     connection.execute(scoped(delete(t), t, scope).where(t.c.id == service_id))
     return True
 
