@@ -210,6 +210,9 @@ def test_d7_each_required_field_missing(client: TestClient, admin: Account, fiel
         ("workspace_id", 0, "workspace_id input should be a valid string"),
         # the openmaas extension (D-8)
         ("upstream_url", "ftp://x", "upstream_url string should match pattern '^https?://'"),
+        ("upstream_url", "http://", "upstream_url must name a host"),
+        ("upstream_url", "https://:8080/health", "upstream_url must name a host"),
+        ("upstream_url", "http://\u0001host/", "upstream_url must be a URL without control characters"),
         # stored free-form objects must be storable JSON on both stores
         (
             "schedule",

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from openmaas.services.worker import LifecycleWorker
 from tests.conftest import Account, count_rows
@@ -19,6 +19,7 @@ from tests.services.conftest import (
     act,
     create,
     delete,
+    invalid,
     listing,
     not_found,
     services_url,
@@ -309,6 +310,127 @@ def test_d8_deploy_timeout_zero_fails_when_the_upstream_never_answers(
     assert failed["failure_reason"] == f"Upstream {url} did not become healthy in time."
     assert listing(client, admin)["data"][0]["status"] == "FAILED"
     assert settle() == 0
+
+
+class _Held(http.server.BaseHTTPRequestHandler):
+    """Answers each GET only when the test's ``answer`` (set on the server) says what to send."""
+
+    server: _HeldServer
+
+    def do_GET(self) -> None:
+        status = self.server.answer(self.path)
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """No request log on the test output."""
+
+
+class _HeldServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, answer: Callable[[str], int]) -> None:
+        super().__init__(("127.0.0.1", 0), _Held)
+        self.answer = answer
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+def _tick_in_background(worker: LifecycleWorker) -> tuple[threading.Thread, list[int]]:
+    applied: list[int] = []
+    thread = threading.Thread(target=lambda: applied.append(worker.tick()), daemon=True)
+    thread.start()
+    return thread, applied
+
+
+def test_d8_a_silent_upstream_does_not_hold_up_other_transitions(
+    client: TestClient, admin: Account, engine: Engine
+) -> None:
+    asked, release = threading.Event(), threading.Event()
+
+    def answer(path: str) -> int:
+        asked.set()
+        return 200 if release.wait(timeout=30) else 503
+
+    upstream = _HeldServer(answer)
+    try:
+        waiting = create(client, admin, "waits-on-upstream", upstream_url=upstream.url("/health"))["id"]
+        plain = create(client, admin, "no-upstream")["id"]
+        thread, applied = _tick_in_background(LifecycleWorker(engine, health_timeout=30))
+        assert asked.wait(timeout=30), "the worker never asked the upstream"
+        # The upstream has not answered yet, and the service without one has already settled.
+        assert _status(client, admin, plain) == "RUNNING"
+        assert _status(client, admin, waiting) == "DEPLOYING"
+        release.set()
+        thread.join(timeout=30)
+        assert applied == [2]
+        assert _status(client, admin, waiting) == "RUNNING"
+    finally:
+        release.set()
+        upstream.close()
+
+
+def test_d8_upstreams_are_asked_side_by_side(client: TestClient, admin: Account, engine: Engine) -> None:
+    # Each upstream answers 200 only once both have been asked: asked one after the other, the first
+    # gives up waiting for the second and answers 503, and neither deployment would run.
+    both_asked = threading.Barrier(2, timeout=10)
+
+    def answer(path: str) -> int:
+        try:
+            both_asked.wait()
+        except threading.BrokenBarrierError:
+            return 503
+        return 200
+
+    upstream = _HeldServer(answer)
+    try:
+        first = create(client, admin, "first", upstream_url=upstream.url("/first"))["id"]
+        second = create(client, admin, "second", upstream_url=upstream.url("/second"))["id"]
+        assert LifecycleWorker(engine, health_timeout=30).tick() == 2
+        assert _status(client, admin, first) == "RUNNING"
+        assert _status(client, admin, second) == "RUNNING"
+    finally:
+        both_asked.abort()
+        upstream.close()
+
+
+def test_d8_a_stored_url_no_client_can_ask_fails_alone(
+    client: TestClient, admin: Account, engine: Engine, settle: Settle
+) -> None:
+    """A URL stored before create refused unusable ones counts as an upstream that never answers;
+    it neither stops the tick nor holds up the other services."""
+    broken = create(client, admin, "broken", upstream_url="http://127.0.0.1/", deploy_timeout_minutes=0)["id"]
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE services SET upstream_url = :url WHERE id = :id"),
+            {"url": "http://\x01host/", "id": broken},
+        )
+    plain = create(client, admin, "plain")["id"]
+    assert settle() == 2
+    failed = show(client, admin, broken)
+    assert failed["status"] == "FAILED"
+    assert failed["failure_reason"] == "Upstream http://\x01host/ did not become healthy in time."
+    assert _status(client, admin, plain) == "RUNNING"
+
+
+def test_d8_update_refuses_an_unusable_upstream_url(
+    client: TestClient, admin: Account, settle: Settle
+) -> None:
+    service_id = create(client, admin)["id"]
+    settle()
+    response = client.put(
+        services_url(admin, f"/{service_id}"), headers=admin.headers(), json={"upstream_url": "http://"}
+    )
+    assert response.status_code == 400
+    assert response.json() == invalid("upstream_url must name a host")
+    assert show(client, admin, service_id)["status"] == "RUNNING"
 
 
 def test_two_workers_apply_each_transition_once(client: TestClient, admin: Account, engine: Engine) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from openmaas.names import MAX_LIMIT, MAX_OFFSET, RESOURCE_NAME, OptionalText
@@ -45,6 +46,19 @@ def _check_version(value: str | None) -> str | None:
 def _check_description(value: str | None) -> str | None:
     if value is not None and ("<" in value or ">" in value):
         raise ValueError("must not contain < or >")
+    return value
+
+
+def _check_upstream_url(value: str | None) -> str | None:
+    """The lifecycle worker asks this URL (D-8): it must be one an HTTP client can ask at all."""
+    if value is None:
+        return value
+    try:
+        host = httpx.URL(value).host
+    except httpx.InvalidURL:
+        raise ValueError("must be a URL without control characters") from None
+    if not host:
+        raise ValueError("must name a host")
     return value
 
 
@@ -96,6 +110,7 @@ class _ServiceFields(_Strict):
 
     _version = field_validator("version")(_check_version)
     _description = field_validator("description")(_check_description)
+    _upstream_url = field_validator("upstream_url")(_check_upstream_url)
 
 
 class ServiceCreate(_ServiceFields):
