@@ -13,6 +13,8 @@ from pydantic import AfterValidator
 RESOURCE_NAME = re.compile(r"^[A-Za-z0-9\u4e00-\u9fa5_-]+\Z")
 # CONTRACT 1: workspace "0" or 32 lowercase hex; services and deployments are canonical UUIDs.
 WORKSPACE_ID = re.compile(r"^(?:0|[0-9a-f]{32})\Z")
+# Domains, users and projects: 32 lowercase hex.
+HEX_ID = re.compile(r"^[0-9a-f]{32}\Z")
 UUID_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 # CONTRACT 6.4: 1-64 characters; first a letter or a Chinese character; then letters, Chinese, digits, . _ -
 ENDPOINT_NAME = re.compile(r"^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5._-]{0,63}\Z")
@@ -30,10 +32,12 @@ def reject_nul(value: str | None) -> str | None:
     return value
 
 
+NUL_FREE = AfterValidator(reject_nul)
 # Free text from a client: any characters except NUL. The optional form wraps the whole union, so
-# length limits given with Field() keep their usual "string should have at most" message.
-Text = Annotated[str, AfterValidator(reject_nul)]
-OptionalText = Annotated[str | None, AfterValidator(reject_nul)]
+# length limits given with Field() keep their usual "string should have at most" message. A query
+# or path parameter puts NUL_FREE after its Query()/Path() instead, for the same reason.
+Text = Annotated[str, NUL_FREE]
+OptionalText = Annotated[str | None, NUL_FREE]
 
 
 def first_unstorable(value: Any, path: str = "") -> tuple[str, str] | None:

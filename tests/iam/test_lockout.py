@@ -15,7 +15,7 @@ from openmaas.clock import now_ms
 from openmaas.config import Settings
 from openmaas.db.session import transaction
 from openmaas.db.tables import users
-from tests.conftest import HOME, password_body
+from tests.conftest import ADMIN_PASSWORD, HOME, password_body
 from tests.iam.conftest import WRONG_CREDENTIALS
 
 TOKENS = "/v3/auth/tokens"
@@ -140,3 +140,52 @@ def test_an_unknown_user_costs_the_configured_hash_work() -> None:
     assert verify_password(None, "anything", cost) is False
     assert "$m=2048,t=2," in passwords._dummy_hash(cost)
     assert verify_password(hash_password("right", cost), "right", cost) is True
+
+
+def test_guesses_sent_at_once_get_no_more_checks_than_the_limit_d6(
+    client: TestClient, engine: Engine
+) -> None:
+    """Each attempt takes its place in the count before its password is checked: of 15 wrong
+    passwords sent at the same moment, exactly 5 are checked and the other 10 are refused as locked."""
+
+    def attempt(_: int) -> tuple[int, object]:
+        response = client.post(TOKENS, json=password_body(password="not-the-password"))
+        return response.status_code, response.json()
+
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        answers = list(pool.map(attempt, range(15)))
+    assert answers.count((401, WRONG_CREDENTIALS)) == 5
+    assert answers.count((401, LOCKED)) == 10
+    assert _right(client) == (401, LOCKED)
+
+
+def test_a_right_password_after_four_wrong_ones_leaves_no_count_d6(
+    client: TestClient, engine: Engine
+) -> None:
+    _wrong(client, 4)
+    assert _right(client)[0] == 201
+    admin = _admin_row(engine)
+    assert (admin.failed_logins, admin.failed_window_start, admin.locked_until) == (0, None, None)
+
+
+def test_a_login_hashes_the_password_again_at_the_configured_cost(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    """After an operator changes the work factors, each user's hash moves to them at the next login,
+    so a wrong password costs the same time for every user (and for an unknown one)."""
+    configured = settings.password_cost
+    other = HashCost(time_cost=configured.time_cost + 1, memory_kib=configured.memory_kib)
+    _set_admin_hash(engine, hash_password(ADMIN_PASSWORD, other))
+    assert passwords.needs_rehash(_admin_row(engine).password_hash, configured)
+    assert _right(client)[0] == 201
+    rehashed = _admin_row(engine).password_hash
+    assert not passwords.needs_rehash(rehashed, configured)
+    assert verify_password(rehashed, ADMIN_PASSWORD, configured)
+    # The next login keeps it: nothing to redo.
+    assert _right(client)[0] == 201
+    assert _admin_row(engine).password_hash == rehashed
+
+
+def _set_admin_hash(engine: Engine, password_hash: str) -> None:
+    with transaction(engine, write=True) as connection:
+        connection.execute(update(users).where(users.c.name == "admin").values(password_hash=password_hash))

@@ -36,6 +36,14 @@ def hash_password(password: str, cost: HashCost = DEFAULT_COST) -> str:
     return _hasher(cost).hash(password)
 
 
+def needs_rehash(password_hash: str, cost: HashCost = DEFAULT_COST) -> bool:
+    """Whether the hash was made with other work factors than ``cost`` (or another algorithm)."""
+    try:
+        return _hasher(cost).check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return True
+
+
 def verify_password(password_hash: str | None, password: str, cost: HashCost = DEFAULT_COST) -> bool:
     """The work factors are read from the hash itself, so any cost verifies; ``cost`` is the one
     new hashes use, which an unknown user's check must take as long as."""

@@ -13,6 +13,7 @@ from openmaas.credentials.schemas import CredentialCreate
 from openmaas.crypto import SecretBox
 from openmaas.db.session import DbConnection
 from openmaas.errors import json_response
+from openmaas.names import NUL_FREE
 
 router = APIRouter(prefix="/v3.0/OS-CREDENTIAL/credentials", tags=["IAM"])
 
@@ -36,7 +37,7 @@ def create_credential(
 def list_credentials(
     caller: IamPrincipal,
     connection: DbConnection,
-    user_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    user_id: Annotated[str | None, Query(min_length=1, max_length=64), NUL_FREE] = None,
 ) -> Response:
     """List the access keys of a user (or of the caller's whole domain), without secrets."""
     return json_response(service.list_keys(connection, caller.domain_id, user_id))

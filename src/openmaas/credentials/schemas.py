@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from openmaas.names import Text
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
 
 class CredentialOption(_Strict):
-    user_id: str = Field(min_length=1, max_length=64)
-    description: str = Field(default="", max_length=255)
+    user_id: Text = Field(min_length=1, max_length=64)
+    description: Text = Field(default="", max_length=255)
 
 
 class CredentialCreate(_Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import string
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from openmaas.credentials.errors import (
 from openmaas.credentials.schemas import CredentialCreate
 from openmaas.crypto import SealedSecretError, SecretBox
 from openmaas.iam import repository as iam_repository
+from openmaas.names import HEX_ID
 
 log = logging.getLogger("openmaas.credentials")
 
@@ -32,6 +34,8 @@ ACCESS_ALPHABET = string.ascii_uppercase + string.digits
 SECRET_ALPHABET = string.ascii_letters + string.digits
 ACCESS_LENGTH = 20
 SECRET_LENGTH = 40
+# What every access key looks like; anything else names no key and is not looked up.
+ACCESS_SHAPE = re.compile(rf"^[A-Z0-9]{{{ACCESS_LENGTH}}}\Z")
 ACTIVE = "active"
 
 
@@ -71,14 +75,14 @@ def list_keys(connection: Connection, domain_id: str, user_id: str | None) -> di
 
 
 def show_key(connection: Connection, domain_id: str, access: str) -> dict[str, Any]:
-    row = repository.domain_key(connection, domain_id, access)
+    row = repository.domain_key(connection, domain_id, access) if ACCESS_SHAPE.match(access) else None
     if row is None:
         raise AccessKeyNotFound(access)
     return {"credential": _public(row._mapping)}
 
 
 def delete_key(connection: Connection, domain_id: str, access: str) -> None:
-    if not repository.delete_domain_key(connection, domain_id, access):
+    if not ACCESS_SHAPE.match(access) or not repository.delete_domain_key(connection, domain_id, access):
         raise AccessKeyNotFound(access)
 
 
@@ -136,7 +140,9 @@ def _secret(box: SecretBox, key: Row[Any]) -> str:
 def _project(connection: Connection, domain_id: str, project_id: str | None) -> Row[Any] | None:
     if project_id is None:
         return None
-    project = iam_repository.domain_project(connection, domain_id, project_id=project_id)
+    # A path segment that cannot be a project id is outside every domain (and never reaches SQL).
+    valid = HEX_ID.match(project_id)
+    project = iam_repository.domain_project(connection, domain_id, project_id=project_id) if valid else None
     if project is None:
         raise ProjectOutsideDomain(project_id)
     return project

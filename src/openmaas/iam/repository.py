@@ -42,6 +42,10 @@ def save_login_failures(
     )
 
 
+def save_password_hash(connection: Connection, user_id: str, password_hash: str) -> None:
+    connection.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
+
+
 def domain_projects(connection: Connection, domain_id: str, name: str | None = None) -> list[Row[Any]]:
     statement = select(projects).where(projects.c.domain_id == domain_id)
     if name is not None:

@@ -14,6 +14,7 @@ from openmaas.errors import json_response
 from openmaas.iam import repository, service
 from openmaas.iam.errors import TokenNotFound
 from openmaas.iam.schemas import TokenRequest
+from openmaas.names import NUL_FREE
 
 router = APIRouter(tags=["IAM"])
 
@@ -71,7 +72,7 @@ def list_projects(
     request: Request,
     caller: IamPrincipal,
     connection: DbConnection,
-    name: Annotated[str | None, Query(max_length=64)] = None,
+    name: Annotated[str | None, Query(max_length=64), NUL_FREE] = None,
 ) -> Response:
     """The caller's domain's projects, optionally only the one named after a region."""
     rows = repository.domain_projects(connection, caller.domain_id, name)

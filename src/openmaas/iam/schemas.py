@@ -6,14 +6,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from openmaas.names import OptionalText, Text
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
 
 class DomainRef(_Strict):
-    id: str | None = Field(default=None, max_length=64)
-    name: str | None = Field(default=None, max_length=64)
+    id: OptionalText = Field(default=None, max_length=64)
+    name: OptionalText = Field(default=None, max_length=64)
 
     @model_validator(mode="after")
     def _one_of(self) -> DomainRef:
@@ -23,8 +25,8 @@ class DomainRef(_Strict):
 
 
 class PasswordUser(_Strict):
-    name: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
+    name: Text = Field(min_length=1, max_length=64)
+    password: Text = Field(min_length=1, max_length=256)
     domain: DomainRef
 
 
@@ -38,8 +40,8 @@ class Identity(_Strict):
 
 
 class ProjectRef(_Strict):
-    id: str | None = Field(default=None, max_length=64)
-    name: str | None = Field(default=None, max_length=64)
+    id: OptionalText = Field(default=None, max_length=64)
+    name: OptionalText = Field(default=None, max_length=64)
 
     @model_validator(mode="after")
     def _one_of(self) -> ProjectRef:

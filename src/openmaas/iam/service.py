@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row
 
-from openmaas.auth.passwords import verify_password
+from openmaas.auth.passwords import hash_password, needs_rehash, verify_password
 from openmaas.auth.principal import AuthState
 from openmaas.auth.tokens import TokenClaims
 from openmaas.clock import hex_id, iam_time, now_ms
@@ -21,8 +21,8 @@ def login(engine: Engine, auth: AuthState, request: TokenRequest) -> tuple[str, 
     """Check the password and issue a token scoped as asked.
 
     The slow hash check runs outside any transaction: on SQLite a write transaction would hold the
-    store's one write lock for the whole check. Only the lockout counter is written, in a short
-    transaction of its own that re-reads the row (D-6).
+    store's one write lock for the whole check. The lockout counter (D-6) is written in short
+    transactions of their own, before and after it.
     """
     identity = request.auth.identity.password.user
     with transaction(engine, write=False) as connection:
@@ -49,38 +49,44 @@ def login(engine: Engine, auth: AuthState, request: TokenRequest) -> tuple[str, 
 
 
 def _check_password(engine: Engine, settings: Settings, user: Row[Any] | None, password: str) -> None:
-    if user is not None and user.locked_until and user.locked_until > now_ms():
-        raise UserLocked()
-    if verify_password(user.password_hash if user else None, password, settings.password_cost):
-        assert user is not None
-        if user.failed_logins:
-            with transaction(engine, write=True) as connection:
-                repository.save_login_failures(
-                    connection, user.id, failed=0, window_start=None, locked_until=None
-                )
-        return
-    if user is not None:
-        with transaction(engine, write=True) as connection:
-            _count_failure(connection, settings, user.id, now_ms())
-    raise WrongCredentials()
+    """D-6. The attempt is counted before the slow hash check, under the user's row lock: guesses
+    sent at the same moment each take a place, and those past the limit are refused unchecked. A
+    right password then takes the count back to zero."""
+    if user is None:
+        verify_password(None, password, settings.password_cost)  # as slow as a real user's check
+        raise WrongCredentials()
+    with transaction(engine, write=True) as connection:
+        _count_attempt(connection, settings, user.id, now_ms())
+    if not verify_password(user.password_hash, password, settings.password_cost):
+        raise WrongCredentials()
+    # A hash made at another cost is made again, so every check soon takes the configured time.
+    fresh_hash = (
+        hash_password(password, settings.password_cost)
+        if needs_rehash(user.password_hash, settings.password_cost)
+        else None
+    )
+    with transaction(engine, write=True) as connection:
+        repository.save_login_failures(connection, user.id, failed=0, window_start=None, locked_until=None)
+        if fresh_hash is not None:
+            repository.save_password_hash(connection, user.id, fresh_hash)
 
 
-def _count_failure(connection: Connection, settings: Settings, user_id: str, now: int) -> None:
-    # Re-read under the row lock: concurrent wrong passwords must each count.
+def _count_attempt(connection: Connection, settings: Settings, user_id: str, now: int) -> None:
+    """Count one more attempt as failed, locking the user when it is the limit-th in the window."""
     user = repository.lock_user(connection, user_id)
-    if user is None or (user.locked_until and user.locked_until > now):
-        return
+    if user is None:
+        raise WrongCredentials()  # deleted since it was read
+    if user.locked_until and user.locked_until > now:
+        raise UserLocked()
     window_ms = settings.lockout_seconds * 1000
     in_window = user.failed_window_start is not None and now - user.failed_window_start < window_ms
     failed = user.failed_logins + 1 if in_window else 1
-    window_start = user.failed_window_start if in_window else now
-    locked_until = now + window_ms if failed >= settings.lockout_attempts else None
     repository.save_login_failures(
         connection,
         user.id,
-        failed=0 if locked_until else failed,
-        window_start=None if locked_until else window_start,
-        locked_until=locked_until,
+        failed=failed,
+        window_start=user.failed_window_start if in_window else now,
+        locked_until=now + window_ms if failed >= settings.lockout_attempts else None,
     )
 
 
