@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from openmaas.agreements.catalogue import agreement_book
 from openmaas.agreements.routes import router as agreements_router
 from openmaas.auth.principal import AuthState
-from openmaas.auth.tokens import TokenSigner, load_or_create_key
+from openmaas.auth.tokens import TokenSigner, signing_key
 from openmaas.background import Periodic
 from openmaas.config import Settings
 from openmaas.credentials.routes import router as credentials_router
@@ -46,9 +46,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with transaction(engine, write=True) as connection:
-            key = load_or_create_key(connection)
             secret_key = settings.secret_key.get_secret_value() if settings.secret_key else None
             app.state.secret_box = open_secret_box(secret_key, settings.data_dir, connection)
+            key = signing_key(connection, app.state.secret_box)
         app.state.auth = AuthState(settings=settings, signer=TokenSigner(key))
         app.state.auth.revocations.refresh(engine)
         await app.state.hot_reader.open()

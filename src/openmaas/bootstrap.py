@@ -64,7 +64,7 @@ def _add_missing_projects(connection: Connection, settings: Settings) -> None:
 
 
 def _write_password_file(data_dir: Path, password: str) -> Path:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = data_dir / "admin-password"
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:

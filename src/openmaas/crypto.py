@@ -1,10 +1,13 @@
-"""Encryption at rest for access-key secrets (CONTRACT 4.3).
+"""Encryption at rest for access-key secrets (CONTRACT 4.3), and the key tokens are signed with.
 
 The server must recover an SK to check a signature, so SKs are encrypted, not hashed: AES-256-GCM
 with a random nonce, and the access key as associated data so that a sealed secret copied onto
 another row does not open. The key never lives in the store: it comes from ``OPENMAAS_SECRET_KEY``
 or from a file in the data folder created with mode 0600. The store keeps only a fingerprint, so a
 process started with another key refuses to start instead of failing every signature.
+
+The token signing key is derived from the same key and a random value the store keeps: a copy of
+the store alone (a backup, a dump) can neither open an SK nor mint a token.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection
 
 from openmaas.db.server_values import stored_once
@@ -57,6 +62,7 @@ class SecretBox:
     def __init__(self, key: bytes) -> None:
         if len(key) != KEY_BYTES:
             raise SecretKeyError(f"the secret key must be {KEY_BYTES} bytes")
+        self._key = key
         self._aead = AESGCM(key)
         self._fingerprint = hmac.new(key, b"openmaas secret key fingerprint", hashlib.sha256).hexdigest()
 
@@ -64,6 +70,10 @@ class SecretBox:
     def fingerprint(self) -> str:
         """Identifies the key without revealing it (an HMAC of a constant under the key)."""
         return self._fingerprint
+
+    def derive_key(self, salt: bytes, *, purpose: str) -> bytes:
+        """A key of its own for ``purpose`` (HKDF-SHA256): knowing it reveals nothing of this one."""
+        return HKDF(algorithm=SHA256(), length=KEY_BYTES, salt=salt, info=purpose.encode()).derive(self._key)
 
     def seal(self, plaintext: str, *, context: str) -> str:
         nonce = secrets.token_bytes(NONCE_BYTES)
@@ -92,7 +102,7 @@ def load_secret_key(configured: str | None, data_dir: Path) -> bytes:
 
 
 def _key_from_file(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         # O_EXCL: two processes sharing a data folder agree on whichever file was written first.
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from openmaas.app import create_app
 from openmaas.config import Settings
 from tests.conftest import HOME, OTHER, Account, service_body
-from tests.iam.conftest import NEEDS_AUTHENTICATION, expired_copy, issue
+from tests.iam.conftest import NEEDS_AUTHENTICATION, expired_copy, issue, store_minted_copy
 
 MAAS_INVALID = {"error_msg": "Invalid token.", "error_code": "ModelArts.0104"}
 MODELARTS_INVALID = {"error_code": "ModelArts.0203", "error_msg": "Invalid token."}
@@ -61,7 +61,8 @@ def _bad_tokens(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]
         "empty": "",
         "garbage": "not-a-token",
         "forged": live[:-4] + ("AAAA" if not live.endswith("AAAA") else "BBBB"),
-        "expired": expired_copy(engine, live),
+        "expired": expired_copy(client, live),
+        "minted from a copy of the store": store_minted_copy(engine, live),
         "revoked": _revoked(client),
     }
     headers = {kind: {"X-Auth-Token": token} for kind, token in tokens.items()}

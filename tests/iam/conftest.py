@@ -11,8 +11,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from openmaas.auth.tokens import TokenClaims, TokenSigner, load_or_create_key
+from openmaas.auth.tokens import KEY_NAME, TokenClaims, TokenSigner
 from openmaas.clock import hex_id, now_ms
+from openmaas.db.server_values import stored_value
 from openmaas.db.session import transaction
 from tests.conftest import password_body
 
@@ -48,10 +49,10 @@ def issue(client: TestClient, scope: dict[str, Any] | None = None, **identity: s
     return response.headers["X-Subject-Token"]
 
 
-def store_signer(engine: Engine) -> TokenSigner:
-    """The store's own signing key, to mint tokens that differ from real ones in one claim only."""
-    with transaction(engine, write=False) as connection:
-        return TokenSigner(load_or_create_key(connection))
+def server_signer(client: TestClient) -> TokenSigner:
+    """The server's own signer, to mint tokens that differ from real ones in one claim only."""
+    signer: TokenSigner = client.app.state.auth.signer  # type: ignore[attr-defined]
+    return signer
 
 
 def claims_of(token: str) -> dict[str, Any]:
@@ -60,9 +61,20 @@ def claims_of(token: str) -> dict[str, Any]:
     return claims
 
 
-def expired_copy(engine: Engine, token: str) -> str:
+def expired_copy(client: TestClient, token: str) -> str:
     """``token`` re-signed with the real key, but expired a second ago."""
     claims = claims_of(token)
     past = now_ms() - 1000
     claims.update(jti=hex_id(), issued_at=past - 86_400_000, expires_at=past)
-    return store_signer(engine).issue(TokenClaims(**claims))
+    return server_signer(client).issue(TokenClaims(**claims))
+
+
+def store_minted_copy(engine: Engine, token: str) -> str:
+    """``token``'s claims signed with what the store alone holds (the ``token_signing`` value), as
+    someone holding a copy of the store would: the server's key also needs its secret key."""
+    with transaction(engine, write=False) as connection:
+        stored = stored_value(connection, KEY_NAME)
+    assert stored is not None
+    claims = claims_of(token)
+    claims.update(jti=hex_id())
+    return TokenSigner(bytes.fromhex(stored)).issue(TokenClaims(**claims))

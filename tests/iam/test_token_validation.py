@@ -197,7 +197,7 @@ def test_tokens_survive_a_restart(client: TestClient, admin: Account, settings: 
 def test_an_expired_token_is_refused_everywhere(client: TestClient, admin: Account, engine: Engine) -> None:
     """Signed with the store's real key, so only the expiry is wrong."""
     live = issue(client, {"project": {"name": HOME}})
-    expired = expired_copy(engine, live)
+    expired = expired_copy(client, live)
     _refused_everywhere(client, expired, admin.project())
     assert _check(client, live, expired) == (404, TOKEN_NOT_FOUND)
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from openmaas.auth.tokens import TokenSigner, load_or_create_key
+from openmaas.auth.tokens import TokenSigner
 from openmaas.clock import now_ms
 from openmaas.db.session import transaction
 from openmaas.services.states import Status
@@ -364,10 +364,9 @@ def test_another_domains_workspace_id_is_unknown(
 # ---- authentication (D-5, D-3, D-4) --------------------------------------------------------------
 
 
-def _expired_token(engine: Engine, valid_token: str) -> str:
-    """The same claims, signed with the store's key, but already past their expiry."""
-    with transaction(engine, write=False) as connection:
-        signer = TokenSigner(load_or_create_key(connection))
+def _expired_token(client: TestClient, valid_token: str) -> str:
+    """The same claims, signed with the server's key, but already past their expiry."""
+    signer: TokenSigner = client.app.state.auth.signer  # type: ignore[attr-defined]
     claims = signer.verify(valid_token, now_ms())
     return signer.issue(dataclasses.replace(claims, jti="expired", expires_at=now_ms() - 1000))
 
@@ -399,7 +398,7 @@ def test_tampered_token_is_400_invalid_token_d5(client: TestClient, admin: Accou
 
 
 def test_expired_token_is_400_invalid_token_d5(client: TestClient, admin: Account, engine: Engine) -> None:
-    expired = _expired_token(engine, admin.headers()["X-Auth-Token"])
+    expired = _expired_token(client, admin.headers()["X-Auth-Token"])
     response = client.get(listing_url(admin.project(), HOME), headers={"X-Auth-Token": expired})
     assert response.status_code == 400
     assert response.json() == INVALID_TOKEN

@@ -1,8 +1,9 @@
 """Self-contained signed tokens: verifying one needs no database read.
 
-Wire form: ``omt1.<base64url(json claims)>.<base64url(hmac-sha256)>``. The key lives in the store
-(table ``server_keys``) so that every process sharing the store accepts every token, and tokens
-survive restarts.
+Wire form: ``omt1.<base64url(json claims)>.<base64url(hmac-sha256)>``. The key comes from the
+server's secret key and a random value kept in the store (table ``server_keys``), so that every
+process sharing the store accepts every token, tokens survive restarts, and the store alone
+cannot mint one (``signing_key``).
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from dataclasses import asdict, dataclass
 import orjson
 from sqlalchemy import Connection
 
+from openmaas.crypto import SecretBox
 from openmaas.db.server_values import stored_once
 
 PREFIX = "omt1"
 KEY_NAME = "token_signing"
+SIGNING_PURPOSE = "openmaas token signing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,9 @@ class TokenSigner:
         return _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
 
 
-def load_or_create_key(connection: Connection) -> bytes:
-    """Read the signing key, creating it once for the whole store (safe when processes race)."""
-    return bytes.fromhex(stored_once(connection, KEY_NAME, lambda: secrets.token_hex(32)))
+def signing_key(connection: Connection, box: SecretBox) -> bytes:
+    """The key tokens are signed with: derived from the server's secret key (never in the store) and
+    a random value created once for the whole store (safe when processes race), so every process
+    sharing the store and the secret key signs alike."""
+    store_salt = bytes.fromhex(stored_once(connection, KEY_NAME, lambda: secrets.token_hex(32)))
+    return box.derive_key(store_salt, purpose=SIGNING_PURPOSE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,29 @@ def make_engine(url: str) -> Engine:
     )
 
 
+class _OwnerOnly:
+    """The store holds password hashes and sealed secrets: a folder and database file openmaas
+    creates are its owner's alone, and SQLite gives the -wal and -shm files the database file's
+    permissions. An existing folder or file keeps the permissions its owner gave it.
+
+    The file is made owner-only by chmod once SQLite has created it, never by opening it here:
+    closing any descriptor of a database file drops every POSIX lock this process holds on it."""
+
+    def __init__(self, database: str | None) -> None:
+        self._new_file: Path | None = None
+        if database and database != ":memory:":
+            path = Path(database)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._new_file = None if path.exists() else path
+
+    def on_connect(self) -> None:
+        new_file, self._new_file = self._new_file, None
+        if new_file is not None:
+            os.chmod(new_file, 0o600)
+
+
 def _sqlite_engine(url: str) -> Engine:
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    owner_only = _OwnerOnly(make_url(url).database)
     # Overflow connections would be opened and closed per request (each paying the PRAGMAs below):
     # keep one pooled connection per request thread instead; SQLite connections are cheap to hold.
     engine = create_engine(
@@ -46,6 +66,7 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        owner_only.on_connect()  # before journal_mode=WAL creates the -wal and -shm files
         # Let SQLAlchemy's "begin" event, not the driver, open transactions.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
