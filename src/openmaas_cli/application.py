@@ -13,7 +13,14 @@ import typer
 
 from openmaas_cli import display
 from openmaas_cli.display import Output
-from openmaas_cli.profiles import DEFAULT_PROFILE, CachedToken, Profile, ProfileStore, Secrets
+from openmaas_cli.profiles import (
+    DEFAULT_PROFILE,
+    CachedToken,
+    Profile,
+    ProfileError,
+    ProfileStore,
+    Secrets,
+)
 from openmaas_client import (
     AccessKeyAuth,
     ApiError,
@@ -39,6 +46,15 @@ ProfileOption = Annotated[
 ]
 OutputOption = Annotated[
     Output, typer.Option("--output", "-o", help="table for people, json for the API's own JSON.")
+]
+ListingOutputOption = Annotated[
+    Output,
+    typer.Option(
+        "--output",
+        "-o",
+        help="table for people; json for one document of every item and the API's total, "
+        "under the API's own key names.",
+    ),
 ]
 RegionOption = Annotated[
     str | None,
@@ -76,25 +92,23 @@ class Application:
     def client(self, region: str | None = None) -> Iterator[Client]:
         """A client for the profile (in ``region``'s project if given); API and connection failures
         end the command with their message; a renewed token is cached for the next command."""
-        profile = self.profile()
-        region = region or profile.region
-        secrets = self.store.secrets(profile.name)
-        cached = secrets.tokens.get(region)
-        project_id = profile.project_id if region == profile.region else None
-        auth = self._credentials(profile, secrets, cached)
-        token = cached.token() if cached and isinstance(auth, PasswordAuth) else None
-        if cached and isinstance(auth, TokenAuth):
-            project_id = project_id or _project_of(cached)
-        with (
-            guard(),
-            Client(
+        with guard():
+            profile = self.profile()
+            region = region or profile.region
+            secrets = self.store.secrets(profile.name)
+            cached = secrets.tokens.get(region)
+            project_id = profile.project_id if region == profile.region else None
+            auth = self._credentials(profile, secrets, cached)
+            token = cached.token() if cached and isinstance(auth, PasswordAuth) else None
+            if cached and isinstance(auth, TokenAuth):
+                project_id = project_id or _project_of(cached)
+            with Client(
                 profile.endpoint, auth, region=region, project_id=project_id or None, token=token
-            ) as client,
-        ):
-            try:
-                yield client
-            finally:
-                self._remember(profile, secrets, region, client.token, cached)
+            ) as client:
+                try:
+                    yield client
+                finally:
+                    self._remember(profile, secrets, region, client.token, cached)
 
     def _credentials(self, profile: Profile, secrets: Secrets, cached: CachedToken | None) -> Credentials:
         if profile.access_key:
@@ -137,18 +151,16 @@ class Application:
             display.table(columns, (item.raw for item in page.items))
 
     def show_pages(self, pages: Iterable[Page[Any]], columns: Sequence[str], label: str) -> None:
-        """A listing fetched page by page with progress on stderr: JSON prints each page's body as
-        sent (one line per page); a table gathers every item."""
-        rows: list[dict[str, Any]] = []
+        """A listing fetched page by page with progress on stderr. JSON is one document streamed
+        item by item, ``{"<items>": [...], "<total>": N}`` under the API's key names with the total
+        it reported last; a table gathers every item."""
         with display.progress(label) as tracker:
-            for page in pages:
-                tracker.advance(len(page.items), page.total)
-                if self.json:
-                    display.emit_json(page.raw)
-                else:
-                    rows.extend(item.raw for item in page.items)
-        if not self.json:
-            display.table(columns, rows)
+            tracked = _tracked(pages, tracker)
+            if self.json:
+                _stream_json(tracked)
+                return
+            rows = [item.raw for page in tracked for item in page.items]
+        display.table(columns, rows)
 
     def done(self, message: str, result: WireModel | None = None) -> None:
         """A command without a body to show: a sentence for people; JSON mode prints the body if any."""
@@ -157,6 +169,25 @@ class Application:
                 display.emit_json(result.raw)
         else:
             display.done(message)
+
+
+def _tracked(pages: Iterable[Page[Any]], tracker: display.Tracker) -> Iterator[Page[Any]]:
+    for page in pages:
+        tracker.advance(len(page.items), page.total)
+        yield page
+
+
+def _stream_json(pages: Iterable[Page[Any]]) -> None:
+    """Pages as one document; if a page fails, the document stays unclosed (and the exit code says
+    why) rather than pass a partial listing off as whole."""
+    listing: display.JsonListing | None = None
+    last: Page[Any] | None = None
+    for last in pages:
+        listing = listing or display.JsonListing(last.items_key)
+        for item in last.items:
+            listing.add(item.raw)
+    if listing is not None and last is not None:
+        listing.close(last.total_key or "total", last.total)
 
 
 def _project_of(cached: CachedToken) -> str:
@@ -169,11 +200,13 @@ def guard() -> Iterator[None]:
     """Expected failures become a message on stderr and an exit code, never a traceback."""
     try:
         yield
+    except ProfileError as error:
+        display.fail(str(error), display.CONFIGURATION_FAILURE)
     except ApiError as error:
         display.fail(describe(error), display.API_FAILURE)
     except TransportError as error:
         display.fail(f"cannot reach the server: {error}", display.UNREACHABLE)
     except OpenMaasError as error:
         display.fail(str(error), display.API_FAILURE)
-    except ValueError as error:  # a bad endpoint URL, or an answer that does not parse
+    except ValueError as error:  # a bad endpoint URL
         display.fail(str(error), display.CONFIGURATION_FAILURE)

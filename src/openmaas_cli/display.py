@@ -47,7 +47,31 @@ def note(message: str) -> None:
 
 def emit_json(body: Any) -> None:
     """One JSON document on one line, exactly as the API sent it."""
-    console.out(json.dumps(body, ensure_ascii=False, separators=(",", ":")), highlight=False)
+    console.out(_dumps(body), highlight=False)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _write(text: str) -> None:
+    console.out(text, end="", highlight=False)
+
+
+class JsonListing:
+    """One JSON document on one line, ``{"<items key>": [...], "<total key>": N}``, written item by
+    item as a listing's pages arrive, so that no listing is ever held whole in memory."""
+
+    def __init__(self, items_key: str) -> None:
+        self._empty = True
+        _write("{" + _dumps(items_key) + ":[")
+
+    def add(self, item: Any) -> None:
+        _write(("" if self._empty else ",") + _dumps(item))
+        self._empty = False
+
+    def close(self, total_key: str, total: int) -> None:
+        _write("]," + _dumps(total_key) + ":" + _dumps(total) + "}\n")
 
 
 def cell(key: str, value: Any) -> str:
@@ -107,5 +131,8 @@ def progress(label: str) -> Iterator[Tracker]:
         yield Tracker()
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=errors, transient=True) as view:
+    # stdout is the command's data: never let the progress display capture it onto stderr.
+    with Progress(
+        *columns, console=errors, transient=True, redirect_stdout=False, redirect_stderr=False
+    ) as view:
         yield Tracker(view, view.add_task(label, total=None))

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from openmaas_client import Token
 
 DEFAULT_PROFILE = "default"
@@ -22,6 +24,16 @@ DEFAULT_REGION = "ap-southeast-1"
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+\Z")
 SECRET_MODE = 0o600
+
+
+class ProfileError(Exception):
+    """A profile file that cannot be used as it is: the message says which and how to fix it."""
+
+
+class CorruptToken(Exception):
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where, self.problem = where, problem
 
 
 def config_dir() -> Path:
@@ -53,6 +65,16 @@ class CachedToken:
         parsed = Token.model_validate({**self.body["token"], "value": self.value})
         return parsed
 
+    @classmethod
+    def from_toml(cls, entry: Any) -> CachedToken:
+        """An entry of ``tokens``, parsed through to its token, so that a corrupt one fails here."""
+        body = json.loads(entry["body"])
+        if not isinstance(body, dict):
+            raise TypeError("the body is not a JSON object")
+        cached = cls(str(entry["value"]), body)
+        cached.token()
+        return cached
+
 
 @dataclass
 class Secrets:
@@ -72,11 +94,18 @@ class Secrets:
         return table
 
     @classmethod
-    def from_toml(cls, table: dict[str, Any]) -> Secrets:
-        tokens = {
-            region: CachedToken(str(entry["value"]), json.loads(entry["body"]))
-            for region, entry in table.get("tokens", {}).items()
-        }
+    def from_toml(cls, table: dict[str, Any], name: str) -> Secrets:
+        """The secrets of profile ``name``; raises :class:`CorruptToken` for a token entry that
+        does not parse."""
+        entries = table.get("tokens", {})
+        if not isinstance(entries, dict):
+            raise CorruptToken(f"{name}.tokens", "not a table")
+        tokens = {}
+        for region, entry in entries.items():
+            try:
+                tokens[region] = CachedToken.from_toml(entry)
+            except (LookupError, TypeError, ValueError) as error:
+                raise CorruptToken(f"{name}.tokens.{region}", _problem(error)) from error
         return cls(str(table.get("password", "")), str(table.get("secret_key", "")), tokens)
 
 
@@ -100,19 +129,49 @@ class ProfileStore:
 
     def secrets(self, name: str) -> Secrets:
         table = _read(self.secrets_path).get(name)
-        return Secrets.from_toml(table) if isinstance(table, dict) else Secrets()
+        if not isinstance(table, dict):
+            return Secrets()
+        try:
+            return Secrets.from_toml(table, name)
+        except CorruptToken as error:
+            raise ProfileError(
+                f"{self.secrets_path} holds a corrupt cached token at {error.where}: {error.problem}; "
+                "run `openmaas login` again"
+            ) from error
 
     def save_secrets(self, name: str, secrets: Secrets) -> None:
         document = _read(self.secrets_path)
         document[name] = secrets.to_toml()
         _write(self.secrets_path, document, mode=SECRET_MODE)
 
+    def check(self) -> None:
+        """Refuse now, not after a login, files that saving would have to refuse: rewriting a file
+        that does not parse would lose every other profile in it."""
+        _read(self.config_path)
+        _read(self.secrets_path)
+
 
 def _read(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ProfileError(f"{path} is not valid TOML: {error}") from error
+    except OSError as error:
+        raise ProfileError(f"cannot read {path}: {error.strerror}") from error
+
+
+def _problem(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"missing key {error.args[0]!r}"
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        more = error.error_count() - 1
+        return f"{error.title}: {where}: {first['msg']}" + (f" (and {more} more)" if more else "")
+    return str(error)
 
 
 def _write(path: Path, document: dict[str, Any], mode: int | None) -> None:

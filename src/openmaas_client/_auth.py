@@ -3,7 +3,6 @@ sessions yield the requests they need, such as a login, and the client sends the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -14,7 +13,7 @@ import httpx
 from openmaas_client import _signer
 from openmaas_client._errors import OpenMaasError, error_from
 from openmaas_client._models import Token
-from openmaas_client._wire import Call, Flow, Outgoing, Wire, query
+from openmaas_client._wire import Call, Flow, Outgoing, Wire, json_list, json_object, query
 
 # A token this close to its expiry is replaced before use rather than risk a refusal mid-call.
 EXPIRY_MARGIN = timedelta(seconds=60)
@@ -68,7 +67,7 @@ class Session(Protocol):
 
 
 def token_from_response(response: httpx.Response) -> Token:
-    body = json.loads(response.content)
+    body = json_object(response)
     token = Token.model_validate({**body["token"], "value": response.headers.get("x-subject-token", "")})
     token._raw = body
     return token
@@ -206,7 +205,7 @@ class AccessKeySession:
         response = yield self._wire.build(outgoing)
         if response.is_error:
             raise error_from(response)
-        ids = _project_ids(response)
+        ids = call.read(response)
         if len(ids) != 1:
             raise OpenMaasError(
                 f"expected exactly one project named {self._target.region!r}, the server has {len(ids)}"
@@ -215,14 +214,14 @@ class AccessKeySession:
 
 
 def _project_ids(response: httpx.Response) -> list[str]:
-    return [str(project["id"]) for project in json.loads(response.content).get("projects", [])]
+    return [str(project["id"]) for project in json_list(json_object(response), "projects")]
 
 
 def _send_plain(wire: Wire, call: Call[Token]) -> Flow[Token]:
     response = yield wire.build(wire.outgoing(call, None))
     if response.is_error:
         raise error_from(response)
-    return call.parse(response)
+    return call.read(response)
 
 
 def make_session(

@@ -67,7 +67,7 @@ class BaseClient:
             response = yield request
         if response.is_error:
             raise error_from(response)
-        return call.parse(response)
+        return call.read(response)
 
     def _prepare(self, call: Call[Any]) -> Flow[httpx.Request]:
         if not call.authenticated:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
 
 class OpenMaasError(Exception):
@@ -52,3 +53,23 @@ def error_from(response: httpx.Response) -> ApiError:
     body = _decode(response)
     code, message = _code_and_message(body, response)
     return ApiError(code, message, response.status_code, response.headers.get("x-request-id"), body)
+
+
+def unexpected_answer(response: httpx.Response, error: Exception) -> OpenMaasError:
+    """A success answer whose body is not the shape the API documents."""
+    return OpenMaasError(f"unexpected answer from {response.request.url}: {_problem(error)}")
+
+
+def _problem(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"missing key {error.args[0]!r}"
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        more = error.error_count() - 1
+        return f"{error.title}: {where + ': ' if where else ''}{first['msg']}" + (
+            f" (and {more} more)" if more else ""
+        )
+    if isinstance(error, json.JSONDecodeError):
+        return "the body is not JSON"
+    return str(error)

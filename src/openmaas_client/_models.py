@@ -29,12 +29,22 @@ ItemT = TypeVar("ItemT", bound=WireModel)
 
 
 class Page(Generic[ItemT]):
-    """One page of a listing: its items, the listing's total, and the body as sent."""
+    """One page of a listing: its items, the listing's total, and the body as sent, where the API
+    names them ``items_key`` and ``total_key`` (None if it sends no total: then it is the count)."""
 
-    def __init__(self, items: list[ItemT], total: int, raw: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        items: list[ItemT],
+        total: int,
+        raw: dict[str, Any],
+        items_key: str = "data",
+        total_key: str | None = "total",
+    ) -> None:
         self.items = items
         self.total = total
         self.raw = raw
+        self.items_key = items_key
+        self.total_key = total_key
 
 
 # IAM (CONTRACT §4)

@@ -3,7 +3,6 @@ one-line typed method; all paths, bodies and parsing live here once."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -28,25 +27,20 @@ from openmaas_client._models import (
     Workspace,
 )
 from openmaas_client._paging import Listing
-from openmaas_client._wire import PROJECT, Call, query, segment
+from openmaas_client._wire import PROJECT, Call, json_list, json_object, query, segment
 
 MaybeStr = str | None
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(response.content)
-    return body
-
-
 def _model(model: type[ItemT]) -> Callable[[httpx.Response], ItemT]:
-    return lambda response: model.from_wire(_json(response))
+    return lambda response: model.from_wire(json_object(response))
 
 
 def _item(model: type[ItemT], key: str) -> Callable[[httpx.Response], ItemT]:
     """An object wrapped in one key (``{"credential": {...}}``); ``raw`` keeps the whole body."""
 
     def parse(response: httpx.Response) -> ItemT:
-        body = _json(response)
+        body = json_object(response)
         parsed = model.from_wire(body[key])
         parsed._raw = body
         return parsed
@@ -56,9 +50,9 @@ def _item(model: type[ItemT], key: str) -> Callable[[httpx.Response], ItemT]:
 
 def _page(model: type[ItemT], items: str, total: str | None) -> Callable[[httpx.Response], Page[ItemT]]:
     def parse(response: httpx.Response) -> Page[ItemT]:
-        body = _json(response)
-        parsed = [model.from_wire(item) for item in body.get(items, [])]
-        return Page(parsed, int(body[total]) if total else len(parsed), body)
+        body = json_object(response)
+        parsed = [model.from_wire(item) for item in json_list(body, items)]
+        return Page(parsed, int(body[total]) if total else len(parsed), body, items, total)
 
     return parse
 

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from openmaas_client._errors import unexpected_answer
 from openmaas_client._signer import canonical_query
 
 T = TypeVar("T")
@@ -36,6 +37,27 @@ class Call(Generic[T]):
     @property
     def needs_project(self) -> bool:
         return PROJECT in self.path
+
+    def read(self, response: httpx.Response) -> T:
+        """The answer parsed; a body of another shape is an ``OpenMaasError`` naming the URL."""
+        try:
+            return self.parse(response)
+        except (LookupError, TypeError, ValueError) as error:
+            raise unexpected_answer(response, error) from error
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    body = json.loads(response.content)
+    if not isinstance(body, dict):
+        raise TypeError("the body is not a JSON object")
+    return body
+
+
+def json_list(body: Mapping[str, Any], key: str) -> list[Any]:
+    found = body[key]
+    if not isinstance(found, list):
+        raise TypeError(f"{key!r} is not a list")
+    return found
 
 
 def segment(value: str) -> str:
@@ -73,9 +95,13 @@ class Wire:
     """Where the server is, and how a prepared request becomes an ``httpx.Request``."""
 
     def __init__(self, endpoint: str) -> None:
+        try:
+            url = httpx.URL(endpoint)
+        except httpx.InvalidURL as error:
+            raise ValueError(f"endpoint {endpoint!r} is not a valid URL: {error}") from None
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(f"endpoint must be an http(s) URL with a host, got {endpoint!r}")
         parts = urlsplit(endpoint)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"endpoint must be an http(s) URL, got {endpoint!r}")
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.prefix = parts.path.rstrip("/")
         self.host = parts.netloc

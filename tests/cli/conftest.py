@@ -34,15 +34,22 @@ class Cli:
     def __call__(
         self, *args: str, input: str | None = None, env: dict[str, str | None] | None = None
     ) -> Result:
-        environment: dict[str, str | None] = {
-            "XDG_CONFIG_HOME": str(self.config_home),
-            "COLUMNS": str(WIDTH),
-            "OPENMAAS_PROFILE": None,
-            "OPENMAAS_PASSWORD": None,
-            "OPENMAAS_SECRET_ACCESS_KEY": None,
-            **(env or {}),
-        }
-        return CliRunner().invoke(app, list(args), input=input, env=environment)
+        return invoke(self.config_home, *args, input=input, env=env)
+
+
+def invoke(
+    config_home: Path, *args: str, input: str | None = None, env: dict[str, str | None] | None = None
+) -> Result:
+    """`openmaas ...` in-process with ``config_home`` as XDG_CONFIG_HOME and no secrets from the shell."""
+    environment: dict[str, str | None] = {
+        "XDG_CONFIG_HOME": str(config_home),
+        "COLUMNS": str(WIDTH),
+        "OPENMAAS_PROFILE": None,
+        "OPENMAAS_PASSWORD": None,
+        "OPENMAAS_SECRET_ACCESS_KEY": None,
+        **(env or {}),
+    }
+    return CliRunner().invoke(app, list(args), input=input, env=environment)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -42,8 +42,13 @@ def project_id(cli: Cli) -> str:
     return project
 
 
-def json_lines(output: str) -> list[Any]:
-    return [json.loads(line) for line in output.splitlines() if line]
+def listing(body: dict[str, Any], items: str = "data", total: str = "total") -> dict[str, Any]:
+    """What `--output json` prints for a listing the API answered in one page (``body``)."""
+    return {items: body[items], total: body[total]}
+
+
+def one_line(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def unique(prefix: str) -> str:
@@ -215,36 +220,55 @@ def test_json_output_equals_the_raw_api_body(cli: Cli) -> None:
     assert json.loads(agreement.stdout) == api_get(
         cli, f"/v1/{project}/maas/compliance/agreements", lang="zh"
     )
-    listing = cli("maas", "services", "--region", HOME, "--workspace", workspace["id"], "-o", "json")
-    assert json_lines(listing.stdout) == [
-        api_get(
-            cli,
-            f"/v1/{project}/maas/services/custom-endpoint/services/{HOME}",
-            workspace_id=workspace["id"],
-            limit=100,
-            offset=0,
+    infer = cli("maas", "services", "--region", HOME, "--workspace", workspace["id"], "-o", "json")
+    assert infer.stdout == one_line(
+        listing(
+            api_get(
+                cli,
+                f"/v1/{project}/maas/services/custom-endpoint/services/{HOME}",
+                workspace_id=workspace["id"],
+                limit=100,
+                offset=0,
+            )
         )
-    ]
+    )
     services = cli("services", "list", "--workspace", workspace["id"], "-o", "json")
-    assert json_lines(services.stdout) == [
-        api_get(cli, f"/v2/{project}/services", workspace_id=workspace["id"], limit=100, offset=0)
-    ]
+    assert services.stdout == one_line(
+        listing(api_get(cli, f"/v2/{project}/services", workspace_id=workspace["id"], limit=100, offset=0))
+    )
 
 
-def test_json_listing_prints_one_body_per_page(cli: Cli) -> None:
-    """A listing that spans pages prints each page's body as sent, one per line (D-10 paging)."""
+def test_json_listing_is_one_document_across_pages(cli: Cli) -> None:
+    """5 items in pages of 4 (D-10 paging): one JSON document of every item, under the API's key
+    names, with the API's total; a table of the same listing shows every item."""
+    project = project_id(cli)
     workspace = json.loads(cli("workspaces", "create", unique("pages"), "-o", "json").stdout)["id"]
-    ids = {create_service(cli, "--name", unique("page"), "--workspace", workspace)["id"] for _ in range(3)}
+    ids = {create_service(cli, "--name", unique("page"), "--workspace", workspace)["id"] for _ in range(5)}
     for service_id in ids:
         wait_running(cli, service_id)
-    result = cli("maas", "services", "-r", HOME, "-w", workspace, "--page-size", "2", "-o", "json")
+    result = cli("maas", "services", "-r", HOME, "-w", workspace, "--page-size", "4", "-o", "json")
     assert result.exit_code == 0, result.output
-    pages = json_lines(result.stdout)
-    assert [(len(page["data"]), page["total"], page["pages"]) for page in pages] == [(2, 3, 2), (1, 3, 2)]
-    assert {item["id"] for page in pages for item in page["data"]} == ids
-    table = cli("maas", "services", "-r", HOME, "-w", workspace, "--page-size", "2")
+    path = f"/v1/{project}/maas/services/custom-endpoint/services/{HOME}"
+    pages = [api_get(cli, path, workspace_id=workspace, limit=4, offset=offset) for offset in (0, 4)]
+    assert [(len(page["data"]), page["total"]) for page in pages] == [(4, 5), (1, 5)]
+    assert result.stdout == one_line({"data": pages[0]["data"] + pages[1]["data"], "total": 5})
+    assert {item["id"] for item in json.loads(result.stdout)["data"]} == ids
+    table = cli("maas", "services", "-r", HOME, "-w", workspace, "--page-size", "4")
     assert table.exit_code == 0, table.output
     assert all(service_id[:20] in table.stdout for service_id in ids)
+
+
+def test_json_workspace_listing_keeps_the_api_key_names(cli: Cli) -> None:
+    prefix = unique("wsjson")
+    for number in range(5):
+        assert cli("workspaces", "create", f"{prefix}-{number}").exit_code == 0
+    result = cli("workspaces", "list", "--name", prefix, "--page-size", "4", "-o", "json")
+    assert result.exit_code == 0, result.output
+    path = f"/v1/{project_id(cli)}/workspaces"
+    pages = [api_get(cli, path, name=prefix, limit=4, offset=offset) for offset in (0, 4)]
+    workspaces = pages[0]["workspaces"] + pages[1]["workspaces"]
+    assert sorted(item["name"] for item in workspaces) == [f"{prefix}-{number}" for number in range(5)]
+    assert result.stdout == one_line({"workspaces": workspaces, "total_count": 5})
 
 
 def test_long_listing_shows_progress_on_stderr(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -258,7 +282,8 @@ def test_long_listing_shows_progress_on_stderr(cli: Cli, monkeypatch: pytest.Mon
     assert result.exit_code == 0, result.output
     assert "services" in result.stderr
     assert "2/2" in result.stderr
-    assert len(json_lines(result.stdout)) == 2
+    document = json.loads(result.stdout)
+    assert (len(document["data"]), document["total"], result.stdout.count("\n")) == (2, 2, 1)
 
 
 # Services
@@ -290,9 +315,10 @@ def test_service_commands(cli: Cli, tmp_path: Path) -> None:
     assert stopped.exit_code == 0, stopped.output
     assert re.search(r"│ status\s+│ STOPPING\s+│", stopped.stdout)
     versions = cli("services", "versions", created["id"], "-o", "json")
-    assert [item["version"] for item in json_lines(versions.stdout)[0]["data"]] == ["1.0.1", "1.0.0"]
+    assert [item["version"] for item in json.loads(versions.stdout)["data"]] == ["1.0.1", "1.0.0"]
     filtered = cli("services", "list", "--name", name, "-o", "json")
-    assert [item["id"] for item in json_lines(filtered.stdout)[0]["data"]] == [created["id"]]
+    assert json.loads(filtered.stdout)["total"] == 1
+    assert [item["id"] for item in json.loads(filtered.stdout)["data"]] == [created["id"]]
     deleted = cli("services", "delete", created["id"], "-o", "json")
     assert [(item["id"], item["status"]) for item in json.loads(deleted.stdout)["service_responses"]] == [
         (created["id"], "DELETING")
@@ -367,8 +393,9 @@ def test_endpoint_commands(cli: Cli) -> None:
     assert created.exit_code == 0, created.output
     endpoint = json.loads(created.stdout)
     assert (endpoint["endpoint_name"], endpoint["rpm"], endpoint["status"]) == (name, 10, "ACTIVE")
-    listed = json_lines(cli("endpoints", "list", "-o", "json").stdout)
-    assert endpoint["id"] in {item["id"] for page in listed for item in page["items"]}
+    listed = json.loads(cli("endpoints", "list", "-o", "json").stdout)
+    assert endpoint["id"] in {item["id"] for item in listed["items"]}
+    assert listed["total"] == len(listed["items"])
     edited = cli(
         "endpoints",
         "edit",
@@ -385,10 +412,8 @@ def test_endpoint_commands(cli: Cli) -> None:
     for action, status in (("deactivate", "INACTIVE"), ("activate", "ACTIVE")):
         result = cli("endpoints", action, endpoint["id"])
         assert result.stdout == f"endpoint {endpoint['id']} {action}d\n"
-        pages = json_lines(cli("endpoints", "list", "-o", "json").stdout)
-        assert {item["id"]: item["status"] for page in pages for item in page["items"]}[
-            endpoint["id"]
-        ] == status
+        listed = json.loads(cli("endpoints", "list", "-o", "json").stdout)
+        assert {item["id"]: item["status"] for item in listed["items"]}[endpoint["id"]] == status
     deleted = cli("endpoints", "delete", endpoint["id"])
     assert deleted.stdout == f"endpoint {endpoint['id']} deleted\n"
     again = cli("endpoints", "create", name, *target)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from openmaas_cli import display
-from openmaas_cli.application import Application, OutputOption, ProfileOption
+from openmaas_cli.application import Application, ListingOutputOption, OutputOption, ProfileOption
 from openmaas_cli.display import Output
 from openmaas_client import Client, EndpointChanges, EndpointFields
 
@@ -119,7 +119,7 @@ def _options(
 def list_endpoints(
     page_size: Annotated[int, typer.Option(min=1, max=500, help="Items per request.")] = 100,
     profile: ProfileOption = None,
-    output: OutputOption = Output.table,
+    output: ListingOutputOption = Output.table,
 ) -> None:
     """List your custom endpoints."""
     cli = Application(profile, output)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -63,38 +63,43 @@ def login(
 ) -> None:
     """Log in and save the profile: password (OPENMAAS_PASSWORD) or SK (OPENMAAS_SECRET_ACCESS_KEY)."""
     app = Application(profile, output)
-    target = _merged(app, endpoint, domain, user)
-    target.region = region or target.region or DEFAULT_REGION
-    target.project_id = project_id or ("" if region else target.project_id)
-    target.access_key = access_key or ""
-    if not target.access_key and not (target.domain and target.user):
-        display.fail(
-            "--domain and --user are required to log in with a password", display.CONFIGURATION_FAILURE
-        )
-    secrets = app.store.secrets(target.name)
-    credentials = _ask_credentials(target, secrets, password_stdin)
-    project_id_given = target.project_id or None
-    with (
-        guard(),
-        Client(target.endpoint, credentials, region=target.region, project_id=project_id_given) as client,
-    ):
-        # One authenticated call proves the credentials for both kinds of login.
-        projects = client.list_projects(name=target.region)
-        found_project = client.project_id()
-        token = client.token
-    # What JSON mode prints: the token body, or for an access key the project lookup it signed.
-    proof = token.raw if token else projects.raw
-    secrets.tokens = {target.region: CachedToken(token.value, token.raw)} if token else {}
-    if isinstance(credentials, PasswordAuth) and not save_password:
-        secrets.password = ""
-    app.store.save_profile(target)
-    app.store.save_secrets(target.name, secrets)
+    with guard():
+        app.store.check()  # a profile file that does not parse is refused before the login, not after
+        target = _merged(app, endpoint, domain, user)
+        target.region = region or target.region or DEFAULT_REGION
+        target.project_id = project_id or ("" if region else target.project_id)
+        target.access_key = access_key or ""
+        if not target.access_key and not (target.domain and target.user):
+            display.fail(
+                "--domain and --user are required to log in with a password", display.CONFIGURATION_FAILURE
+            )
+        # Login sets every secret of the profile anew, so the old ones (a corrupt token too) go.
+        secrets = Secrets()
+        credentials = _ask_credentials(target, secrets, password_stdin)
+        proof, found_project = _prove(target, credentials, secrets)
+        if isinstance(credentials, PasswordAuth) and not save_password:
+            secrets.password = ""
+        app.store.save_profile(target)
+        app.store.save_secrets(target.name, secrets)
     if app.json:
         display.emit_json(proof)
     else:
         display.done(
             f"logged in to {target.endpoint} as {_who(target)}, project {found_project} ({target.region})"
         )
+
+
+def _prove(target: Profile, credentials: Credentials, secrets: Secrets) -> tuple[dict[str, Any], str]:
+    """One authenticated call proves the credentials for both kinds of login; the token is kept.
+    Returns what JSON mode prints (the token body, or for an access key the project lookup it
+    signed) and the project id."""
+    project_id = target.project_id or None
+    with Client(target.endpoint, credentials, region=target.region, project_id=project_id) as client:
+        projects = client.list_projects(name=target.region)
+        found_project = client.project_id()
+        token = client.token
+    secrets.tokens = {target.region: CachedToken(token.value, token.raw)} if token else {}
+    return (token.raw if token else projects.raw), found_project
 
 
 def _ask_credentials(target: Profile, secrets: Secrets, from_stdin: bool) -> Credentials:
@@ -116,5 +121,6 @@ def _who(target: Profile) -> str:
 def logout(profile: ProfileOption = None) -> None:
     """Forget the profile's password, secret key and cached tokens (the profile itself stays)."""
     app = Application(profile, Output.table)
-    app.store.save_secrets(app.profile_name, Secrets())
+    with guard():
+        app.store.save_secrets(app.profile_name, Secrets())
     display.done(f"secrets of profile {app.profile_name!r} removed")

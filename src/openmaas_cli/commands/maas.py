@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from openmaas_cli.application import Application, OutputOption, ProfileOption
+from openmaas_cli.application import Application, ListingOutputOption, OutputOption, ProfileOption
 from openmaas_cli.display import Output
 
 app = typer.Typer(
@@ -24,7 +24,7 @@ def list_services(
     workspace: Annotated[str, typer.Option("--workspace", "-w", help="Workspace id.")] = "0",
     page_size: Annotated[int, typer.Option(min=1, max=500, help="Items per request.")] = 100,
     profile: ProfileOption = None,
-    output: OutputOption = Output.table,
+    output: ListingOutputOption = Output.table,
 ) -> None:
     """Obtaining Inference Service Information: the services of one region and workspace."""
     cli = Application(profile, output)

@@ -11,7 +11,13 @@ from typing import Annotated, Any, cast
 import typer
 
 from openmaas_cli import display
-from openmaas_cli.application import Application, OutputOption, ProfileOption, RegionOption
+from openmaas_cli.application import (
+    Application,
+    ListingOutputOption,
+    OutputOption,
+    ProfileOption,
+    RegionOption,
+)
 from openmaas_cli.display import Output
 from openmaas_client import Client, Service, ServiceFilters
 
@@ -93,7 +99,7 @@ def list_services(
     page_size: Annotated[int, typer.Option(min=1, max=500, help="Items per request.")] = 100,
     region: RegionOption = None,
     profile: ProfileOption = None,
-    output: OutputOption = Output.table,
+    output: ListingOutputOption = Output.table,
 ) -> None:
     """List services with filters, following every page."""
     cli = Application(profile, output)
@@ -124,6 +130,18 @@ def _show_after(
         cli.show(call(client), SHOW_KEYS)
 
 
+def _set_count(body: dict[str, Any], count: int | None) -> None:
+    """--count sets the instances of the body's group config and keeps its other fields."""
+    if count is None:
+        return
+    groups = body.get("group_configs") or [{}]
+    if not isinstance(groups, list) or len(groups) != 1 or not isinstance(groups[0], dict):
+        display.fail(
+            '--count needs "group_configs" in --file to hold exactly one object', display.USAGE_FAILURE
+        )
+    body["group_configs"] = [{**groups[0], "count": count}]
+
+
 def _create_body(
     file: Path | None, flags: dict[str, Any], invoke: dict[str, Any], count: int | None
 ) -> dict[str, Any]:
@@ -139,8 +157,7 @@ def _create_body(
     if any(value is not None for value in invoke.values()):
         runtime = body.setdefault("runtime_config", {}).setdefault("service_invoke", {})
         runtime.update({key: value for key, value in invoke.items() if value is not None})
-    if count is not None:
-        body["group_configs"] = [{**(body.get("group_configs") or [{}])[0], "count": count}]
+    _set_count(body, count)
     if "name" not in body:
         display.fail('a name is required: --name, or "name" in --file', display.USAGE_FAILURE)
     return body
@@ -236,8 +253,7 @@ def update_service(
             if value is not None
         }
     )
-    if count is not None:
-        body["group_configs"] = [{"count": count}]
+    _set_count(body, count)
     if not body:
         display.fail("nothing to update: give --file or a field flag", display.USAGE_FAILURE)
     with cli.client(region) as client:
@@ -289,7 +305,7 @@ def list_versions(
     page_size: Annotated[int, typer.Option(min=1, max=500, help="Items per request.")] = 100,
     region: RegionOption = None,
     profile: ProfileOption = None,
-    output: OutputOption = Output.table,
+    output: ListingOutputOption = Output.table,
 ) -> None:
     """List the versions of a service's deployment, newest first."""
     cli = Application(profile, output)

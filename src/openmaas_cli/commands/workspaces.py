@@ -6,7 +6,13 @@ from typing import Annotated
 
 import typer
 
-from openmaas_cli.application import Application, OutputOption, ProfileOption, RegionOption
+from openmaas_cli.application import (
+    Application,
+    ListingOutputOption,
+    OutputOption,
+    ProfileOption,
+    RegionOption,
+)
 from openmaas_cli.display import Output
 
 app = typer.Typer(no_args_is_help=True, help="ModelArts workspaces.")
@@ -24,7 +30,7 @@ def list_workspaces(
     page_size: Annotated[int, typer.Option(min=1, max=1000, help="Items per request.")] = 100,
     region: RegionOption = None,
     profile: ProfileOption = None,
-    output: OutputOption = Output.table,
+    output: ListingOutputOption = Output.table,
 ) -> None:
     """List the project's workspaces (every page)."""
     cli = Application(profile, output)
