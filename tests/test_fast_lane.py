@@ -282,6 +282,53 @@ def test_hot_reader_keeps_an_answer_until_the_store_changes(
     asyncio.run(scenario())
 
 
+def test_hot_reader_keeps_answers_within_a_memory_budget(
+    client: TestClient,
+    admin: Account,
+    services: list[str],
+    engine: Engine,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kept answers are bounded in bytes, not only in number: a tenant chooses page sizes, tags and
+    descriptions. An answer over the per-answer bound is never kept; past the total bound, the kept
+    answers are let go before a new one is kept. (PostgreSQL keeps none: every ask reads.)"""
+    kept = database_url.startswith("sqlite")
+    reads = [plain_list_read(Scope(admin.project(), HOME), None, limit, 0) for limit in (1, 2, 3)]
+    calls, render = _counting_render()
+
+    async def asks(*indexes: int) -> int:
+        """How many of these asks were read and rendered."""
+        before = len(calls)
+        for index in indexes:
+            await reader.answer("5.2", reads[index], render)
+        return len(calls) - before
+
+    reader = HotReader(engine, kept_answers=8)
+
+    async def scenario() -> None:
+        await reader.open()
+        try:
+            sizes = [len(await reader.answer("5.2", read, render)) for read in reads]
+            # A bound just under the largest answer: that one is read and rendered on every ask.
+            monkeypatch.setattr(HotReader, "KEPT_ANSWER_MAX_BYTES", max(sizes) - 1)
+            reader._forget_kept(None)
+            assert await asks(0, 1, 2) == 3
+            assert await asks(0, 1, 2) == (1 if kept else 3)
+            # A total that holds the two smaller answers but not a third as well: keeping the third
+            # lets go of both, so the first is read again.
+            monkeypatch.setattr(HotReader, "KEPT_ANSWER_MAX_BYTES", max(sizes))
+            monkeypatch.setattr(HotReader, "KEPT_BYTES", sizes[0] + sizes[1])
+            reader._forget_kept(None)
+            assert await asks(0, 1, 2) == 3
+            assert await asks(2) == (0 if kept else 1)
+            assert await asks(0) == 1
+        finally:
+            await reader.close()
+
+    asyncio.run(scenario())
+
+
 def test_hot_reader_answers_the_same_rows_as_the_request_path_5_2(
     client: TestClient, admin: Account, services: list[str], engine: Engine
 ) -> None:

@@ -66,7 +66,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
                 job.stop()
             await app.state.hot_reader.close()
 
-    app = Application(title="openmaas", version="0.1.0", lifespan=lifespan)
+    # No slash redirects: an unknown path is 404 APIG.0101 (CONTRACT 1) in the family's shape, never an
+    # unauthenticated 307 whose Location is built from the Host header.
+    app = Application(title="openmaas", version="0.1.0", lifespan=lifespan, redirect_slashes=False)
     app.state.settings = settings
     app.state.engine = engine
     app.state.runtime = Runtime(

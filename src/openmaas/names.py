@@ -11,6 +11,8 @@ from pydantic import AfterValidator
 # Patterns end in \Z, not $: $ also matches before a final newline, which would let "name\n" in.
 # Letters, Chinese characters, digits, hyphens and underscores (CONTRACT 5.1, 5.2).
 RESOURCE_NAME = re.compile(r"^[A-Za-z0-9\u4e00-\u9fa5_-]+\Z")
+# The workspace every project has, and the one a request that names none means (CONTRACT 2, 6.3).
+DEFAULT_WORKSPACE_ID = "0"
 # CONTRACT 1: workspace "0" or 32 lowercase hex; services and deployments are canonical UUIDs.
 WORKSPACE_ID = re.compile(r"^(?:0|[0-9a-f]{32})\Z")
 # Domains, users and projects: 32 lowercase hex.

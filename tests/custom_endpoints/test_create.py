@@ -316,9 +316,20 @@ def test_unknown_region_is_0104_d11(client: TestClient, admin: Account, running_
     )
 
 
-def test_unknown_workspace_is_0104(client: TestClient, admin: Account, running_service: str) -> None:
-    body = v2_body("ep", running_service, workspace_id="f" * 32)
+@pytest.mark.parametrize("workspace_id", ["f" * 32, "a" * 65, "nope"])
+def test_unknown_workspace_is_0104(
+    client: TestClient, admin: Account, running_service: str, workspace_id: str
+) -> None:
+    body = v2_body("ep", running_service, workspace_id=workspace_id)
     assert _post(client, admin, body) == (400, _error("ModelArts.0104", "Invalid workspace ID."))
+
+
+def test_an_empty_workspace_id_is_the_default_workspace_as_in_6_3_d12(
+    client: TestClient, admin: Account, running_service: str
+) -> None:
+    status, body = _post(client, admin, v2_body("ep", running_service, workspace_id=""))
+    assert status == 200
+    assert (body["workspace_id"], body["infer_service_id"]) == ("0", running_service)
 
 
 @pytest.mark.parametrize("auth_type", ["TOKEN", "API_KEY"])
@@ -476,7 +487,6 @@ def test_moderation_on_ignores_agreement_id(client: TestClient, admin: Account) 
         ({"remark": "r" * 257}, "remark"),
         ({"moderation": "no"}, "moderation"),
         ({"source": "custom_from_elsewhere"}, "source"),
-        ({"workspace_id": ""}, "workspace_id"),
         ({"remark": "a\u0000b"}, "remark"),
         ({"workspace_id": "0\u0000"}, "workspace_id"),
         ({"source": "custom_from_modelarts_v2", "infer_service_id": "x\u0000y"}, "infer_service_id"),

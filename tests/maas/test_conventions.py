@@ -60,6 +60,13 @@ def other_home_client(engine: Engine, settings: Settings) -> Iterator[TestClient
         ("POST", "/v1/{project}/maas/services/custom-endpoint/services/ap-southeast-1"),
         ("DELETE", "/v1/{project}/maas/services/custom-endpoint/regions"),
         ("PUT", "/v1/{project}/maas/services/workspace/ap-southeast-1"),
+        # A trailing slash names no route: no redirect to the path without it.
+        ("GET", "/v1/{project}/maas/services/custom-endpoint/services/ap-southeast-1/"),
+        ("GET", "/v1/{project}/maas/services/custom-endpoint/regions/"),
+        ("GET", "/v1/{project}/maas/services/workspace/ap-southeast-1/"),
+        ("GET", "/v1/{project}/workspaces/"),
+        ("POST", "/v1/{project}/workspaces/"),
+        ("GET", "/v2/{project}/services/"),
     ],
 )
 def test_unknown_path_or_method_is_404_apig_0101(
@@ -69,6 +76,8 @@ def test_unknown_path_or_method_is_404_apig_0101(
     assert response.status_code == 404
     assert response.json() == NOT_PUBLISHED
     assert HEX_32.match(response.headers["X-Request-Id"])
+    without_token = client.request(method, path.format(project=admin.project()), follow_redirects=False)
+    assert (without_token.status_code, without_token.json()) == (404, NOT_PUBLISHED)
 
 
 # ---- X-Request-Id ----------------------------------------------------------------------------

@@ -313,7 +313,8 @@ def test_workspace_of_another_region_is_selected_in_that_region(client: TestClie
     assert body == INVALID_WORKSPACE
 
 
-@pytest.mark.parametrize("workspace_id", ["f" * 32, "default", "1"])
+# Length is no separate rule: 65 or 10,000 characters name no workspace either.
+@pytest.mark.parametrize("workspace_id", ["f" * 32, "default", "1", "a" * 65, "f" * 10_000])
 def test_unknown_workspace_is_400_0104(client: TestClient, admin: Account, workspace_id: str) -> None:
     status, body = listing(client, admin, HOME, workspace_id=workspace_id)
     assert status == 400

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from openmaas.names import INT32_MAX, OptionalText, Text
+from openmaas.names import DEFAULT_WORKSPACE_ID, INT32_MAX, OptionalText, Text
 
 Source = Literal["custom_from_maas", "custom_from_modelarts_v2"]
 Throttle = int | None
@@ -35,9 +35,16 @@ class EndpointCreate(_Editable):
     source: Source
     model_name: OptionalText = Field(default=None, max_length=128)
     region: OptionalText = Field(default=None, max_length=64)
-    workspace_id: Text = Field(default="0", min_length=1, max_length=64)
+    # As in 6.3, an empty workspace_id is the default workspace "0"; any other value that names no
+    # workspace is 0104, however long (the workspace rules check its shape before any query).
+    workspace_id: Text = DEFAULT_WORKSPACE_ID
     infer_service_id: OptionalText = Field(default=None, max_length=64)
     moderation: bool = True
+
+    @field_validator("workspace_id")
+    @classmethod
+    def _empty_is_default(cls, value: str) -> str:
+        return value or DEFAULT_WORKSPACE_ID
 
 
 class EndpointUpdate(_Editable):

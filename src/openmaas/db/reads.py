@@ -86,6 +86,10 @@ class HotReader:
 
     # PostgreSQL connections the lane holds: reads are one round trip, so a few keep it busy.
     LOOP_CONNECTIONS = 4
+    # Kept answers cost memory a tenant controls (page size, tags, descriptions): one answer larger
+    # than this is not kept, and all of them together stay under KEPT_BYTES.
+    KEPT_ANSWER_MAX_BYTES = 256 * 1024
+    KEPT_BYTES = 32 * 1024 * 1024
 
     def __init__(self, engine: Engine, *, kept_answers: int = 0) -> None:
         self._engine = engine
@@ -99,8 +103,10 @@ class HotReader:
         self._loop_connections: LoopConnections | None = None
         self._compiled: dict[int, _DriverStatement] = {}
         self._kept_limit = kept_answers
-        # (kind, statement, values) -> (store version it was read at, answer)
-        self._kept: dict[tuple[Any, ...], tuple[int, bytes]] = {}
+        # (kind, statement, values) -> answer, all read at store version _kept_version.
+        self._kept: dict[tuple[Any, ...], bytes] = {}
+        self._kept_version: int | None = None
+        self._kept_bytes = 0
 
     async def open(self) -> None:
         """Take the lane's connections; call it on the event loop that will serve the requests."""
@@ -122,7 +128,7 @@ class HotReader:
         with self._held_lock:
             held, self._held = self._held, None
             if held is not None:
-                self._kept.clear()
+                self._forget_kept(None)
                 # Closed (its cursor with it) rather than handed back: its busy_timeout is the lane's
                 # own, not the pool's.
                 held.invalidate()
@@ -172,15 +178,24 @@ class HotReader:
         # Read before the rows: a commit in between leaves the kept answer newer than its version,
         # which costs one more read later, never a stale answer.
         version = self._version_cursor.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._kept_version:
+            self._forget_kept(version)  # every kept answer is older than the store: none is kept
         key = (kind, id(read.statement), *read.values.items())
         kept = self._kept.get(key)
-        if kept is not None and kept[0] == version:
-            return kept[1]
+        if kept is not None:
+            return kept
         answer = render(self._held_rows(driver, read))
-        if len(self._kept) >= self._kept_limit:
-            self._kept.clear()
-        self._kept[key] = (version, answer)
+        if len(answer) <= self.KEPT_ANSWER_MAX_BYTES:
+            if len(self._kept) >= self._kept_limit or self._kept_bytes + len(answer) > self.KEPT_BYTES:
+                self._forget_kept(version)
+            self._kept[key] = answer
+            self._kept_bytes += len(answer)
         return answer
+
+    def _forget_kept(self, version: int | None) -> None:
+        self._kept.clear()
+        self._kept_version = version
+        self._kept_bytes = 0
 
     def _held_rows(self, driver: Any, read: PreparedRead) -> Rows:
         statement = self._driver_statement(read.statement)

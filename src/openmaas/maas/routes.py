@@ -46,7 +46,8 @@ async def list_region_services(
     _scope: MaasScope,
     principal: MaasPrincipal,
     region_id: str,
-    workspace_id: Annotated[str, Query(max_length=64)] = "",
+    # No length bound: any value that names no workspace is 0104, as 6.3 says, however long.
+    workspace_id: str = "",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:

@@ -12,12 +12,11 @@ from openmaas.db.reads import PreparedRead, Rows
 from openmaas.db.scope import Scope
 from openmaas.iam import repository as iam_repository
 from openmaas.maas.errors import InvalidRegion
-from openmaas.names import WORKSPACE_ID
+from openmaas.names import DEFAULT_WORKSPACE_ID, WORKSPACE_ID
 from openmaas.services import repository as services
 from openmaas.services.service import listing_item, pages
 from openmaas.workspaces import service as workspace_rules
 from openmaas.workspaces.errors import WorkspaceNotFound
-from openmaas.workspaces.service import DEFAULT_WORKSPACE_ID
 
 EMPTY_LISTING: dict[str, Any] = {"data": [], "pages": 0, "total": 0}
 

@@ -8,13 +8,11 @@ from sqlalchemy import Connection, Row
 
 from openmaas.clock import hex_id, now_ms
 from openmaas.db.scope import Scope
-from openmaas.names import WORKSPACE_ID
+from openmaas.names import DEFAULT_WORKSPACE_ID, WORKSPACE_ID
 from openmaas.workspaces import repository
 from openmaas.workspaces.errors import DefaultWorkspaceProtected, WorkspaceNotEmpty, WorkspaceNotFound
 from openmaas.workspaces.repository import Lock
 from openmaas.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate
-
-DEFAULT_WORKSPACE_ID = "0"
 
 
 def require(connection: Connection, scope: Scope, workspace_id: str, lock: Lock | None = None) -> Row[Any]:
