@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import socket
+import socketserver
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from openmaas.services import repository
 from openmaas.services.worker import LifecycleWorker
 from tests.conftest import Account, count_rows
 from tests.services.conftest import (
@@ -431,6 +433,102 @@ def test_d8_update_refuses_an_unusable_upstream_url(
     assert response.status_code == 400
     assert response.json() == invalid("upstream_url must name a host")
     assert show(client, admin, service_id)["status"] == "RUNNING"
+
+
+class _Dripping(socketserver.BaseRequestHandler):
+    """Sends an answer's status line and headers one byte at a time, until the test says stop:
+    every read by the client gets a byte well within any per-read timeout."""
+
+    server: _DrippingServer
+
+    def handle(self) -> None:
+        self.server.connected.set()
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok":
+            if self.server.stop.wait(timeout=0.2):
+                return
+            try:
+                self.request.sendall(bytes([byte]))
+            except OSError:
+                return  # the client gave up
+
+
+class _DrippingServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Dripping)
+        self.connected, self.stop = threading.Event(), threading.Event()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.shutdown()
+        self.server_close()
+
+
+def test_d8_an_upstream_that_answers_a_byte_at_a_time_is_not_healthy(
+    client: TestClient, admin: Account, engine: Engine
+) -> None:
+    """The health timeout bounds the whole check, not each read: a dripping upstream counts as one
+    that never answered, and the tick ends while it is still dripping."""
+    upstream = _DrippingServer()
+    try:
+        url = f"http://127.0.0.1:{upstream.server_address[1]}/"
+        dripping = create(client, admin, "dripping", upstream_url=url, deploy_timeout_minutes=0)["id"]
+        thread, applied = _tick_in_background(LifecycleWorker(engine, health_timeout=1))
+        thread.join(timeout=30)
+        assert upstream.connected.is_set()
+        assert not upstream.stop.is_set()
+        assert applied == [1], "the tick did not end while the upstream was still dripping"
+        failed = show(client, admin, dripping)
+        assert (failed["status"], failed["failure_reason"]) == (
+            "FAILED",
+            f"Upstream {url} did not become healthy in time.",
+        )
+    finally:
+        upstream.close()
+
+
+def test_d8_a_long_upstream_url_fails_within_the_reason_column(
+    client: TestClient, admin: Account, settle: Settle
+) -> None:
+    """upstream_url may be 2048 characters, failure_reason holds 512: the reason is shortened, not
+    refused by the store (which stopped every later settle on PostgreSQL)."""
+    base = f"http://127.0.0.1:{_closed_port()}/"
+    long_url = base + "a" * 2000
+    long_one = create(client, admin, "long", upstream_url=long_url, deploy_timeout_minutes=0)["id"]
+    short_one = create(client, admin, "short", upstream_url=base, deploy_timeout_minutes=0)["id"]
+    assert settle() == 2
+    reason = show(client, admin, long_one)["failure_reason"]
+    room = 512 - len("Upstream ... did not become healthy in time.")
+    assert reason == f"Upstream {long_url[:room]}... did not become healthy in time."
+    assert len(reason) == 512
+    assert show(client, admin, short_one)["status"] == "FAILED"
+
+
+def test_a_row_that_fails_to_settle_holds_up_no_other(
+    client: TestClient,
+    admin: Account,
+    settle: Settle,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broken = create(client, admin, "broken")["id"]
+    healthy = create(client, admin, "healthy")["id"]
+    compare_and_set = repository.compare_and_set
+
+    def failing_for_one(connection: Any, scope: Any, service_id: str, *args: Any) -> bool:
+        if service_id == broken:
+            raise RuntimeError("the store refused this row")
+        return compare_and_set(connection, scope, service_id, *args)
+
+    monkeypatch.setattr(repository, "compare_and_set", failing_for_one)
+    assert settle() == 1
+    assert (_status(client, admin, broken), _status(client, admin, healthy)) == ("DEPLOYING", "RUNNING")
+    assert f"service {broken}: settling DEPLOYING failed; retried on the next tick" in caplog.text
+    monkeypatch.setattr(repository, "compare_and_set", compare_and_set)
+    assert settle() == 1
+    assert _status(client, admin, broken) == "RUNNING"
 
 
 def test_two_workers_apply_each_transition_once(client: TestClient, admin: Account, engine: Engine) -> None:

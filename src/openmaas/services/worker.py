@@ -17,6 +17,7 @@ from sqlalchemy import Engine, Row
 from openmaas.clock import now_ms
 from openmaas.db.scope import Scope
 from openmaas.db.session import transaction
+from openmaas.db.tables import services
 from openmaas.services import repository
 from openmaas.services.states import DEPLOYS, SETTLES, Status
 from openmaas.workspaces import repository as workspace_repository
@@ -26,6 +27,7 @@ log = logging.getLogger("openmaas.worker")
 BATCH = 100
 # How long to wait before asking an upstream that did not answer again.
 RECHECK_MS = 1000
+FAILURE_REASON_MAX: int = services.c.failure_reason.type.length  # type: ignore[attr-defined]
 
 
 class LifecycleWorker:
@@ -48,6 +50,15 @@ class LifecycleWorker:
         return applied + sum(self._settle(row, health[row.upstream_url]) for row in waiting)
 
     def _settle(self, row: Row[Any], healthy: bool) -> bool:
+        """One row's transition; a row that fails is logged and left for the next tick, so that one
+        service (of any project) never holds up the others."""
+        try:
+            return self._apply(row, healthy)
+        except Exception:
+            log.exception("service %s: settling %s failed; retried on the next tick", row.id, row.status)
+            return False
+
+    def _apply(self, row: Row[Any], healthy: bool) -> bool:
         status = Status(row.status)
         values = self._outcome(row, status, healthy)
         if values is None:
@@ -87,7 +98,7 @@ class LifecycleWorker:
             return {
                 **settled,
                 "status": Status.FAILED,
-                "failure_reason": f"Upstream {row.upstream_url} did not become healthy in time.",
+                "failure_reason": _never_healthy(row.upstream_url),
             }
         return {"transition_due_at": now + RECHECK_MS}
 
@@ -102,8 +113,19 @@ class LifecycleWorker:
         # upstream's alone.
         limits = httpx.Limits(max_connections=len(urls), max_keepalive_connections=0)
         async with httpx.AsyncClient(timeout=self._health_timeout, limits=limits) as client:
-            answers = await asyncio.gather(*(_answers(client, url) for url in urls))
+            answers = await asyncio.gather(*(self._answers(client, url) for url in urls))
         return dict(zip(urls, answers, strict=True))
+
+    async def _answers(self, client: httpx.AsyncClient, url: str) -> bool:
+        """Whether ``url`` answers a GET below 400 within the health timeout, all of it: httpx's
+        timeout bounds each read, so an upstream sending its answer a byte at a time would
+        otherwise hold the tick for ever. Only the status is read, never the body."""
+        try:
+            async with asyncio.timeout(self._health_timeout), client.stream("GET", url) as response:
+                return response.status_code < 400
+        except (TimeoutError, httpx.HTTPError, httpx.InvalidURL):
+            # A URL stored before create refused unusable ones is an upstream that never answers.
+            return False
 
 
 def _asks_upstream(row: Row[Any]) -> bool:
@@ -111,9 +133,10 @@ def _asks_upstream(row: Row[Any]) -> bool:
     return Status(row.status) in DEPLOYS and bool(row.upstream_url)
 
 
-async def _answers(client: httpx.AsyncClient, url: str) -> bool:
-    try:
-        return (await client.get(url)).status_code < 400
-    except (httpx.HTTPError, httpx.InvalidURL):
-        # A URL stored before create refused unusable ones is an upstream that never answers.
-        return False
+def _never_healthy(url: str) -> str:
+    """The failure reason, within its column however long the URL (up to 2048 characters)."""
+    reason = f"Upstream {url} did not become healthy in time."
+    if len(reason) <= FAILURE_REASON_MAX:
+        return reason
+    room = FAILURE_REASON_MAX - len("Upstream ... did not become healthy in time.")
+    return f"Upstream {url[:room]}... did not become healthy in time."
