@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -67,8 +69,13 @@ def _snapshot(engine: Engine) -> dict[str, Any]:
         }
 
 
-def _login(engine: Engine, database_url: str, password: str, region: str = HOME) -> int:
-    settings = Settings(database_url=database_url, run_worker=False)
+def _login(engine: Engine, data_dir: Path, password: str, region: str = HOME) -> int:
+    """A login through an app on the same store and data folder (whose key file the bootstrap used)."""
+    settings = Settings(
+        database_url=str(engine.url.render_as_string(hide_password=False)),
+        data_dir=data_dir,
+        run_worker=False,
+    )
     with TestClient(create_app(settings, engine)) as client:
         response = client.post(
             "/v3/auth/tokens", json=password_body(password=password, scope={"project": {"name": region}})
@@ -92,7 +99,7 @@ def test_empty_store_gets_domain_user_and_a_project_per_region(
     )
     # A chosen password is not written anywhere on disk.
     assert not (tmp_path / "admin-password").exists()
-    assert _login(empty_store, database_url, "Chosen-Passw0rd") == 201
+    assert _login(empty_store, tmp_path, "Chosen-Passw0rd") == 201
 
 
 def test_names_come_from_the_settings(empty_store: Engine, database_url: str, tmp_path: Path) -> None:
@@ -118,8 +125,8 @@ def test_generated_password_is_printed_once_and_kept_0600(
     password = password_file.read_text().strip()
     assert len(password) >= 16
     assert password in first.output
-    assert _login(empty_store, database_url, password) == 201
-    assert _login(empty_store, database_url, password, OTHER) == 201
+    assert _login(empty_store, tmp_path, password) == 201
+    assert _login(empty_store, tmp_path, password, OTHER) == 201
     # Never stored in clear.
     with transaction(empty_store, write=False) as connection:
         stored = connection.execute(select(users.c.password_hash)).scalar_one()
@@ -141,7 +148,7 @@ def test_a_second_run_changes_nothing(empty_store: Engine, database_url: str, tm
     _bootstrap(tmp_path, _env(database_url))
     assert _snapshot(empty_store) == before
     assert (tmp_path / "admin-password").read_text() == password_file
-    assert _login(empty_store, database_url, "Another-Passw0rd") == 401
+    assert _login(empty_store, tmp_path, "Another-Passw0rd") == 401
 
 
 def test_a_region_added_later_gets_its_project(
@@ -181,7 +188,7 @@ def test_the_installed_command_bootstraps_too(empty_store: Engine, database_url:
         f"(also in {tmp_path / 'admin-password'}, mode 0600)"
     )
     assert stat.S_IMODE((tmp_path / "admin-password").stat().st_mode) == 0o600
-    assert _login(empty_store, database_url, password) == 201
+    assert _login(empty_store, tmp_path, password) == 201
 
 
 def test_a_home_region_that_is_not_configured_fails_clearly(
@@ -238,3 +245,34 @@ def test_bad_settings_fail_with_a_message_not_a_traceback(
     assert " ".join(result.output.split()) == message
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+def test_a_store_that_cannot_be_opened_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://openmaas:hidden-pw@127.0.0.1:{port}/openmaas"
+    result = CliRunner().invoke(cli, ["bootstrap", "--data-dir", str(tmp_path)], env=_env(url))
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert output.startswith(
+        f"error: cannot use the store at postgresql+psycopg://openmaas:***@127.0.0.1:{port}/openmaas: "
+        "connection failed:"
+    )
+    assert "hidden-pw" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_another_secret_key_stops_bootstrap_with_a_message(
+    empty_store: Engine, database_url: str, tmp_path: Path
+) -> None:
+    _bootstrap(tmp_path, _env(database_url))
+    other_key = base64.b64encode(b"k" * 32).decode()
+    result = CliRunner().invoke(
+        cli, ["bootstrap", "--data-dir", str(tmp_path)], env=_env(database_url, OPENMAAS_SECRET_KEY=other_key)
+    )
+    assert result.exit_code == 1
+    assert " ".join(result.output.split()) == (
+        "error: the secret key differs from the one that sealed this store's access keys: give every "
+        "process that shares the store the same OPENMAAS_SECRET_KEY"
+    )

@@ -53,6 +53,12 @@ def test_an_explicit_database_url_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings.load().effective_database_url == "postgresql+psycopg://127.0.0.1/openmaas"
 
 
+def test_a_plain_postgresql_url_means_the_psycopg_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """psycopg (3) is the driver openmaas ships; SQLAlchemy's default for postgresql:// is psycopg2."""
+    monkeypatch.setenv("OPENMAAS_DATABASE_URL", "postgresql://maas:pw@127.0.0.1:5432/openmaas")
+    assert Settings.load().database_url == "postgresql+psycopg://maas:pw@127.0.0.1:5432/openmaas"
+
+
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
@@ -85,6 +91,29 @@ def test_an_explicit_database_url_wins(monkeypatch: pytest.MonkeyPatch) -> None:
             {"OPENMAAS_LOCKOUT_ATTEMPTS": "0"},
             "invalid setting OPENMAAS_LOCKOUT_ATTEMPTS: Input should be greater than or equal to 1",
         ),
+        (
+            {"OPENMAAS_DATABASE_URL": "foo"},
+            "invalid setting OPENMAAS_DATABASE_URL: must be a URL like postgresql+psycopg://user@host:5432/openmaas",
+        ),
+        (
+            {"OPENMAAS_DATABASE_URL": "mysql://root@127.0.0.1/openmaas"},
+            "invalid setting OPENMAAS_DATABASE_URL: must be a sqlite:/// or postgresql+psycopg:// URL like "
+            "postgresql+psycopg://user@host:5432/openmaas",
+        ),
+        (
+            {"OPENMAAS_DATABASE_URL": "sqlite://"},
+            "invalid setting OPENMAAS_DATABASE_URL: must name a database file, like "
+            "sqlite:////var/lib/openmaas/openmaas.db",
+        ),
+        (
+            {"OPENMAAS_PUBLIC_URL": "maas.example.com"},
+            "invalid setting OPENMAAS_PUBLIC_URL: must be an http:// or https:// URL with a host, like "
+            "http://127.0.0.1:8080",
+        ),
+        (
+            {"OPENMAAS_ADMIN_DOMAIN": ""},
+            "invalid setting OPENMAAS_ADMIN_DOMAIN: String should have at least 1 character",
+        ),
     ],
     ids=[
         "home-not-configured",
@@ -94,6 +123,11 @@ def test_an_explicit_database_url_wins(monkeypatch: pytest.MonkeyPatch) -> None:
         "poll-over-5s",
         "lifetime",
         "lockout",
+        "database-url-not-a-url",
+        "database-url-other-store",
+        "database-url-in-memory",
+        "public-url",
+        "admin-domain-empty",
     ],
 )
 def test_invalid_settings_are_one_clear_message(

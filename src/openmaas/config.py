@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from openmaas.auth.passwords import HashCost
 from openmaas.crypto import parse_secret_key
 from openmaas.custom_endpoints.presets import load_catalogue
 
 ENV_PREFIX = "OPENMAAS_"
+DATABASE_URL_EXAMPLE = "postgresql+psycopg://user@host:5432/openmaas"
 REGIONS_EXAMPLE = '[{"id": "ap-southeast-1", "en_us": "CN-Hong Kong", "zh_cn": "中国-香港"}]'
 
 
@@ -45,8 +49,8 @@ class Settings(BaseSettings):
     )
     # D-3: the region whose projects may call the MaaS APIs.
     maas_home_region: str = "ap-southeast-1"
-    admin_domain: str = "openmaas"
-    admin_user: str = "admin"
+    admin_domain: str = Field(default="openmaas", min_length=1, max_length=64)
+    admin_user: str = Field(default="admin", min_length=1, max_length=64)
     admin_password: str = ""
     token_lifetime_seconds: int = Field(default=24 * 3600, ge=60)
     # D-8: how long a deployment takes to become RUNNING when no upstream is attached.
@@ -93,6 +97,34 @@ class Settings(BaseSettings):
             return json.loads(value)
         except ValueError:
             raise ValueError(f"must be a JSON list like {REGIONS_EXAMPLE}") from None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_usable(cls, value: str) -> str:
+        """A URL of a store openmaas runs on; ``postgresql://`` means the psycopg driver it ships."""
+        if not value:
+            return value
+        try:
+            url = make_url(value)
+            backend, driver = url.get_backend_name(), url.get_driver_name()
+        except ArgumentError:  # unparsable, or a dialect SQLAlchemy does not know
+            raise ValueError(f"must be a URL like {DATABASE_URL_EXAMPLE}") from None
+        if backend == "postgresql" and driver in ("psycopg", "psycopg2") and "+" not in url.drivername:
+            return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        if (backend, driver) not in (("sqlite", "pysqlite"), ("postgresql", "psycopg")):
+            raise ValueError(f"must be a sqlite:/// or postgresql+psycopg:// URL like {DATABASE_URL_EXAMPLE}")
+        if backend == "sqlite" and url.database in (None, "", ":memory:"):
+            # Each pooled connection would see a store of its own.
+            raise ValueError("must name a database file, like sqlite:////var/lib/openmaas/openmaas.db")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_http(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http:// or https:// URL with a host, like http://127.0.0.1:8080")
+        return value
 
     @field_validator("secret_key")
     @classmethod

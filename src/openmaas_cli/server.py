@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -13,6 +15,7 @@ from openmaas_cli.display import console, fail
 
 if TYPE_CHECKING:
     import uvicorn
+    from sqlalchemy import Engine
 
 
 def load_settings(data_dir: Path | None) -> Settings:
@@ -22,27 +25,38 @@ def load_settings(data_dir: Path | None) -> Settings:
         fail(str(error))
 
 
-def upgrade(settings: Settings) -> None:
+@contextmanager
+def store_of(settings: Settings) -> Iterator[Engine]:
+    """An engine on the configured store; a store that cannot be opened ends the command with a
+    message naming it (password hidden), never a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
     from openmaas.db.engine import make_engine
-    from openmaas.db.migrate import upgrade as run_upgrade
 
     engine = make_engine(settings.effective_database_url)
     try:
-        run_upgrade(engine)
+        yield engine
+    except DBAPIError as error:
+        reason = " ".join(str(error.orig).split())
+        fail(f"cannot use the store at {engine.url.render_as_string(hide_password=True)}: {reason}")
     finally:
         engine.dispose()
+
+
+def upgrade(settings: Settings) -> None:
+    from openmaas.db.migrate import upgrade as run_upgrade
+
+    with store_of(settings) as engine:
+        run_upgrade(engine)
 
 
 def prepare(settings: Settings) -> None:
     from openmaas.bootstrap import bootstrap
-    from openmaas.db.engine import make_engine
 
     upgrade(settings)
-    engine = make_engine(settings.effective_database_url)
-    try:
+    with store_of(settings) as engine:
         result = bootstrap(engine, settings)
-    finally:
-        engine.dispose()
+        _check_secret_key(engine, settings)
     if result.generated_password:
         console.print(
             f"created user [bold]{settings.admin_user}[/] in domain [bold]{settings.admin_domain}[/] "
@@ -53,6 +67,20 @@ def prepare(settings: Settings) -> None:
         console.print(
             f"created user {settings.admin_user} in domain {settings.admin_domain}", highlight=False
         )
+
+
+def _check_secret_key(engine: Engine, settings: Settings) -> None:
+    """The secret key must be the one this store was sealed with: said here, before serving, rather
+    than as a traceback from the app's start-up."""
+    from openmaas.crypto import SecretKeyError, open_secret_box
+    from openmaas.db.session import transaction
+
+    secret_key = settings.secret_key.get_secret_value() if settings.secret_key else None
+    try:
+        with transaction(engine, write=True) as connection:
+            open_secret_box(secret_key, settings.data_dir, connection)
+    except SecretKeyError as error:
+        fail(str(error))
 
 
 def serve(host: str, port: int, data_dir: Path | None) -> None:
