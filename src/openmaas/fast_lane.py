@@ -4,9 +4,10 @@ v2 list (5.2), asked with a token and at most workspace_id, limit and offset.
 FastAPI's routing, dependency and validation stack costs more than the read itself, so this plain
 ASGI layer answers the happy path directly, through the same token checks, scope rules (D-3, D-4),
 prebuilt statements and wire builders as the routes; only the way the statement runs differs (see
-``HotReader``). Anything else (no token, AK/SK, a token the store must
-confirm, another query parameter, a value the lane does not accept, any ApiError) goes on to the
-full app unchanged, which then answers exactly as it always does, error bodies included.
+``HotReader``). It confirms a token's user and project through the same ``ExistenceCache`` as the
+routes. Anything else (no token, AK/SK, a token whose user or project is gone, another query
+parameter, a value the lane does not accept, any ApiError) goes on to the full app unchanged, which
+then answers exactly as it always does, error bodies included.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from openmaas.errors import check_page, json_response
 from openmaas.maas import service
 from openmaas.maas.service import ProjectDirectory
 from openmaas.names import MAX_LIMIT, MAX_OFFSET
-from openmaas.workspaces import repository as workspaces
 
 router = APIRouter(prefix="/v1/{project_id}/maas/services", tags=["MaaS"])
 
@@ -34,10 +33,9 @@ def list_region_workspaces(
     request: Request, _scope: MaasScope, principal: MaasPrincipal, connection: DbConnection, region_id: str
 ) -> Response:
     """The workspaces of the caller's project in ``region_id``, workspace "0" first."""
-    region_scope = _directory(request).scope_in(connection, principal.domain_id, region_id)
-    rows = workspaces.all_in_project(connection, region_scope) if region_scope else []
-    items = [service.maas_workspace(row) for row in rows]
-    return json_response({"total_count": len(items), "count": len(items), "workspaces": items})
+    return json_response(
+        service.region_workspaces(connection, _directory(request), principal.domain_id, region_id)
+    )
 
 
 @router.get("/custom-endpoint/services/{region_id}")

@@ -15,6 +15,7 @@ from openmaas.maas.errors import InvalidRegion
 from openmaas.names import DEFAULT_WORKSPACE_ID, WORKSPACE_ID
 from openmaas.services import repository as services
 from openmaas.services.service import listing_item, pages
+from openmaas.workspaces import repository as workspaces
 from openmaas.workspaces import service as workspace_rules
 from openmaas.workspaces.errors import WorkspaceNotFound
 
@@ -96,6 +97,16 @@ def regions_body(settings: Settings) -> dict[str, Any]:
 
 # A 6.2 workspace item: these fields of the workspace object (5.1), in this order.
 MAAS_WORKSPACE_KEYS = ("id", "name", "description", "owner", "create_time", "update_time", "auth_type")
+
+
+def region_workspaces(
+    connection: Connection, directory: ProjectDirectory, domain_id: str, region_id: str
+) -> dict[str, Any]:
+    """6.2: the domain's workspaces in ``region_id`` (none where it has no project), "0" first."""
+    region_scope = directory.scope_in(connection, domain_id, region_id)
+    rows = workspaces.all_in_project(connection, region_scope) if region_scope else []
+    items = [maas_workspace(row) for row in rows]
+    return workspace_rules.listing_body(items, len(items))
 
 
 def maas_workspace(row: Any) -> dict[str, Any]:

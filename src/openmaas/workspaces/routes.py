@@ -12,7 +12,7 @@ from openmaas.auth.principal import ModelArtsPrincipal, ProjectScope
 from openmaas.db.session import DbConnection
 from openmaas.errors import json_response
 from openmaas.names import MAX_OFFSET, reject_nul
-from openmaas.workspaces import repository, service
+from openmaas.workspaces import service
 from openmaas.workspaces.schemas import Order, SortBy, WorkspaceCreate, WorkspaceUpdate
 
 router = APIRouter(prefix="/v1/{project_id}/workspaces", tags=["Workspaces"])
@@ -29,11 +29,10 @@ def list_workspaces(
     name: Annotated[str | None, Query(max_length=64), AfterValidator(reject_nul)] = None,
 ) -> Response:
     """List the project's workspaces."""
-    total, rows = repository.page(
+    page = service.page_body(
         connection, scope, name=name, sort_by=sort_by, order=order, offset=offset, limit=limit
     )
-    items = [service.to_wire(row) for row in rows]
-    return json_response({"total_count": total, "count": len(items), "workspaces": items})
+    return json_response(page)
 
 
 @router.post("")

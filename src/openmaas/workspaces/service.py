@@ -57,6 +57,28 @@ def delete(connection: Connection, scope: Scope, workspace_id: str) -> None:
     repository.delete_workspace(connection, scope, workspace_id)
 
 
+def page_body(
+    connection: Connection,
+    scope: Scope,
+    *,
+    name: str | None,
+    sort_by: str,
+    order: str,
+    offset: int,
+    limit: int,
+) -> dict[str, Any]:
+    """One page of the project's workspaces (5.1), with the total that matches ``name``."""
+    total, rows = repository.page(
+        connection, scope, name=name, sort_by=sort_by, order=order, offset=offset, limit=limit
+    )
+    return listing_body([to_wire(row) for row in rows], total)
+
+
+def listing_body(items: list[dict[str, Any]], total: int) -> dict[str, Any]:
+    """The workspace listing shape 5.1 and 6.2 share."""
+    return {"total_count": total, "count": len(items), "workspaces": items}
+
+
 def to_wire(row: Row[Any]) -> dict[str, Any]:
     return {
         "id": row.id,
