@@ -6,7 +6,7 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
 
 # Patterns end in \Z, not $: $ also matches before a final newline, which would let "name\n" in.
 # Letters, Chinese characters, digits, hyphens and underscores (CONTRACT 5.1, 5.2).
@@ -42,25 +42,70 @@ Text = Annotated[str, NUL_FREE]
 OptionalText = Annotated[str | None, NUL_FREE]
 
 
-def first_unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
-    """The path and reason of the first part of a parsed JSON value that a store cannot keep.
+# Free-form JSON (fields openmaas stores as sent) may nest this many objects and arrays deep. orjson
+# refuses more than 255 levels, and the answers put a stored value a few levels deeper than it came.
+MAX_FREE_FORM_DEPTH = 32
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
-    Python's JSON parser accepts NaN and Infinity, which are not JSON; PostgreSQL refuses NUL in
-    text. Either would otherwise surface as a store error long after validation.
+
+def first_unstorable(value: Any, path: str = "", *, root: str = "", depth: int = 0) -> tuple[str, str] | None:
+    """The path and reason of the first part of a request value that no store or JSON writer can keep.
+
+    Python's JSON parser accepts NaN, Infinity, integers of any size and lone surrogate escapes;
+    PostgreSQL refuses NUL in text; orjson refuses invalid UTF-8, integers beyond 64 bits and deep
+    nesting. Each would otherwise surface as a 500 long after validation, on every later read. A model
+    is walked field by field (kept unknown fields included); ``depth`` counts the objects and arrays
+    of a free-form value below its field, and a value nested too deeply is reported at that field.
     """
+    if isinstance(value, BaseModel):
+        return _first_in_model(value, path)
     if isinstance(value, str):
-        return (path, "must not contain NUL characters") if "\x00" in value else None
+        return _text_problem(value, path)
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        return path, "must be within the signed 64-bit integer range"
     if isinstance(value, float):
         return None if math.isfinite(value) else (path, "must be a finite number")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            child = f"{path}.{key}" if path else str(key)
-            found = first_unstorable(key, child) or first_unstorable(item, child)
-            if found:
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = first_unstorable(item, f"{path}[{index}]")
-            if found:
-                return found
+    if isinstance(value, dict | list):
+        if depth >= MAX_FREE_FORM_DEPTH:
+            return root or path or "body", f"must not nest deeper than {MAX_FREE_FORM_DEPTH} levels"
+        return _first_in_container(value, path, root or path or "body", depth + 1)
+    return None
+
+
+def _first_in_model(model: BaseModel, path: str) -> tuple[str, str] | None:
+    for name, item in model:
+        problem = _text_problem(name, path or "body", keys=True)
+        child = f"{path}.{name}" if path else name
+        found = problem or first_unstorable(item, child)
+        if found:
+            return found
+    return None
+
+
+def _first_in_container(
+    value: dict[Any, Any] | list[Any], path: str, root: str, depth: int
+) -> tuple[str, str] | None:
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        if isinstance(key, str):
+            problem = _text_problem(key, path, keys=True)
+            child = f"{path}.{key}" if path else key
+        else:
+            problem, child = None, f"{path}[{key}]"
+        found = problem or first_unstorable(item, child, root=root, depth=depth)
+        if found:
+            return found
+    return None
+
+
+def _text_problem(text: str, path: str, *, keys: bool = False) -> tuple[str, str] | None:
+    """NUL, or a lone surrogate (which JSON can escape but UTF-8 cannot hold). A bad key is reported
+    at its parent, so that the message never carries it."""
+    what = f"{path} keys" if keys else path
+    if "\x00" in text:
+        return what, "must not contain NUL characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return what, "must be valid UTF-8 text"
     return None

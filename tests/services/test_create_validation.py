@@ -125,6 +125,28 @@ def test_d7_each_required_field_missing(client: TestClient, admin: Account, fiel
         ("group_configs[0].count", 129, "group_configs[0].count input should be less than or equal to 128"),
         ("group_configs[0].count", "1", "group_configs[0].count input should be a valid integer"),
         ("group_configs[0].count", 1.5, "group_configs[0].count input should be a valid integer"),
+        # names the SDK reads back typed from instance_groups (GroupConfigResponse)
+        (
+            "group_configs[0].running_count",
+            "abc",
+            "group_configs[0].running_count input should be a valid integer",
+        ),
+        ("group_configs[0].update_at", "today", "group_configs[0].update_at input should be a valid integer"),
+        (
+            "group_configs[0].unit_configs",
+            {"a": 1},
+            "group_configs[0].unit_configs input should be a valid list",
+        ),
+        (
+            "group_configs[0].model",
+            "qwen",
+            "group_configs[0].model input should be a valid dictionary",
+        ),
+        (
+            "group_configs[0].advanced_config",
+            [1],
+            "group_configs[0].advanced_config input should be a valid dictionary",
+        ),
         ("group_configs[0].count", True, "group_configs[0].count input should be a valid integer"),
         ("group_configs[0].weight", -1, "group_configs[0].weight input should be greater than or equal to 0"),
         ("group_configs[0].weight", 101, "group_configs[0].weight input should be less than or equal to 100"),
@@ -214,11 +236,8 @@ def test_d7_each_required_field_missing(client: TestClient, admin: Account, fiel
         ("upstream_url", "https://:8080/health", "upstream_url must name a host"),
         ("upstream_url", "http://\u0001host/", "upstream_url must be a URL without control characters"),
         # stored free-form objects must be storable JSON on both stores
-        (
-            "schedule",
-            [{"type": "stop", "note": "nul\u0000"}],
-            "schedule[0].note must not contain NUL characters",
-        ),
+        # (schedule is typed now, so unknown fields in it are dropped rather than stored)
+        ("group_configs[0].note", "nul\u0000", "group_configs[0].note must not contain NUL characters"),
         (
             "runtime_config.extra",
             {"deep": ["ok", "nul\u0000"]},
@@ -255,8 +274,8 @@ def test_workspace_must_exist(client: TestClient, admin: Account, workspace_id: 
             "runtime_config.w must be a finite number",
         ),
         (
-            _body_text(schedule=[{"at": "INF"}]).replace(b'"INF"', b"-Infinity"),
-            "schedule[0].at must be a finite number",
+            _body_text(group_configs=[{"count": 1, "at": "INF"}]).replace(b'"INF"', b"-Infinity"),
+            "group_configs[0].at must be a finite number",
         ),
         (
             _body_text(description="ONE").replace(b'"ONE"', b"1e999"),

@@ -25,6 +25,7 @@ from tests.services.conftest import (
 )
 
 Settle = Callable[[], int]
+TOO_MANY_PAIRS = "must have at most 20 distinct key|value pairs"
 
 
 def _figures(body: dict[str, Any]) -> tuple[int, int, int, int]:
@@ -98,6 +99,12 @@ def test_paging_figures(client: TestClient, admin: Account) -> None:
         ({"workspace_id": "\u0000"}, "workspace_id must not contain NUL characters"),
         ({"tags": "k|\u0000"}, "tags must not contain NUL characters"),
         ({"id": "\u0000"}, "id must not contain NUL characters"),
+        # D-7: a service holds at most 20 tags, so no filter needs more than 20 distinct pairs
+        ({"tags": ",".join(f"k{i}|v" for i in range(21))}, f"tags {TOO_MANY_PAIRS}, not 21"),
+        ({"tags": ",".join(f"k{i}|v" for i in range(300))}, f"tags {TOO_MANY_PAIRS}, not 300"),
+        ({"tags": "|v"}, "tags must not have a pair with an empty key"),
+        ({"tags": "team|nlp,|"}, "tags must not have a pair with an empty key"),
+        ({"tags": "team|nlp,|nlp,tier|gold"}, "tags must not have a pair with an empty key"),
     ],
 )
 def test_invalid_query(client: TestClient, admin: Account, query: dict[str, Any], message: str) -> None:
@@ -181,6 +188,27 @@ def test_filters(client: TestClient, admin: Account, settle: Settle) -> None:
     assert _filtered(client, admin, tags="team|nlp,tier|gold") == {"alpha"}
     assert _filtered(client, admin, tags="tier|silver") == set()
     assert _filtered(client, admin, tags="team|nlp", workspace_id="0", status="RUNNING") == {"beta"}
+
+
+def test_d7_tags_filter_takes_20_distinct_pairs(client: TestClient, admin: Account) -> None:
+    """Repeated pairs count once, so the longest query (1024 repeats) is one pair; 20 distinct pairs
+    find the service holding exactly those 20 tags, and any other pair among them finds nothing."""
+    twenty = [{"key": f"t{i}", "value": f"v{i}"} for i in range(20)]
+    create(client, admin, "twenty", tags=twenty)
+    create(client, admin, "bare", tags=[{"key": "k", "value": ""}])
+    assert _filtered(client, admin, tags=",".join(["k"] * 1024)) == {"bare"}
+    assert _filtered(client, admin, tags=",".join(["t0|v0"] * 30 + ["t1|v1"] * 30)) == {"twenty"}
+    pairs = [f"{tag['key']}|{tag['value']}" for tag in twenty]
+    assert _filtered(client, admin, tags=",".join(pairs)) == {"twenty"}
+    assert _filtered(client, admin, tags=",".join(pairs + pairs)) == {"twenty"}
+    assert _filtered(client, admin, tags=",".join([*pairs[:19], "t19|other"])) == set()
+    # One key with two values: no service holds both.
+    assert _filtered(client, admin, tags="t0|v0,t0|v1") == set()
+    response = client.get(
+        services_url(admin), params={"tags": ",".join([*pairs, "k|"])}, headers=admin.headers()
+    )
+    assert response.status_code == 400
+    assert response.json() == invalid(f"tags {TOO_MANY_PAIRS}, not 21")
 
 
 def test_filtered_paging(client: TestClient, admin: Account) -> None:

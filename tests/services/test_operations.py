@@ -173,7 +173,7 @@ def test_update_answers_the_service_object(
         ),
         ({"deploy_timeout_minutes": 301}, "deploy_timeout_minutes input should be less than or equal to 300"),
         ({"tags": [{"key": "a"}, {"key": "a"}]}, "tags must not repeat a key"),
-        ({"schedule": [{"x": "nul\u0000"}]}, "schedule[0].x must not contain NUL characters"),
+        ({"group_configs": [{"x": "nul\u0000"}]}, "group_configs[0].x must not contain NUL characters"),
     ],
 )
 def test_update_validates_like_create(

@@ -10,14 +10,13 @@ from sqlalchemy import (
     Connection,
     Row,
     Select,
-    and_,
     bindparam,
     delete,
-    exists,
     func,
     insert,
     select,
     true,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -147,17 +146,26 @@ def _filtered(statement: Any, filters: dict[str, Any], tags: Sequence[tuple[str,
             # Case-insensitive on both stores (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
             column.icontains(value, autoescape=True) if key == "description" else column == value
         )
-    for key, value in tags:
-        statement = statement.where(
-            exists().where(
-                and_(
-                    service_tags.c.service_id == t.c.id,
-                    service_tags.c.key == key,
-                    service_tags.c.value == value,
-                )
-            )
-        )
+    if tags:
+        statement = statement.where(_holds_all(tags))
     return statement
+
+
+def _holds_all(tags: Sequence[tuple[str, str]]) -> Any:
+    """Whether the row's service holds every pair of ``tags``: one subquery however many pairs
+    (one EXISTS per pair grew the statement with the query), correlated to the scoped row so that
+    it reads that service's tags through the primary key, never every project's. A service holds
+    one value per key, so its matching rows are distinct pairs and counting them suffices."""
+    pairs = list(dict.fromkeys(tags))
+    held = (
+        select(func.count())
+        .select_from(service_tags)
+        .where(
+            service_tags.c.service_id == t.c.id, tuple_(service_tags.c.key, service_tags.c.value).in_(pairs)
+        )
+        .scalar_subquery()
+    )
+    return held == len(pairs)
 
 
 def page(

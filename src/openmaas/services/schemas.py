@@ -6,12 +6,13 @@ import re
 from typing import Any, Literal
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from openmaas.names import MAX_LIMIT, MAX_OFFSET, RESOURCE_NAME, OptionalText
 from openmaas.services.states import Status
 
-VERSION = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,2})\Z")
+# [0-9], not \d: \d also takes Arabic-Indic, full-width and other Unicode digits.
+VERSION = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{1,2})\Z")
 ServiceType = Literal["REAL_TIME", "ASYNC_REAL_TIME"]
 DeployType = Literal["SINGLE", "MULTI"]
 TaskType = Literal[
@@ -25,6 +26,12 @@ TaskType = Literal[
 ]
 WorkloadType = Literal["DEPLOYMENT", "LWS"]
 InvokeAuthType = Literal["TOKEN", "API_KEY", "NONE"]
+TimeUnit = Literal["DAYS", "HOURS", "MINUTES"]
+# The SDK documents a schedule's duration as 1 minute to 7 days, in its time unit.
+SCHEDULE_MAX_DURATION: dict[str, int] = {"DAYS": 7, "HOURS": 7 * 24, "MINUTES": 7 * 24 * 60}
+PERCENT = re.compile(r"^(?:100|[1-9][0-9]?)%\Z")
+# A service holds at most 20 tags, so a list filter needs no more distinct pairs than that.
+MAX_TAG_PAIRS = 20
 
 
 class _Strict(BaseModel):
@@ -67,6 +74,13 @@ class GroupConfig(_Open):
     weight: int = Field(default=100, ge=0, le=100)
     priority: int = Field(default=1, ge=1, le=3)
     framework: Literal["COMMON", "VLLM", "MINDIE"] = "COMMON"
+    # Kept as sent and echoed in instance_groups, which the SDK reads back (GroupConfigResponse) as an
+    # integer or an object: typed here, so that a stored value never breaks an SDK read.
+    running_count: int | None = Field(default=None, ge=0)
+    update_at: int | None = Field(default=None, ge=0)
+    unit_configs: list[dict[str, Any]] | None = None
+    model: dict[str, Any] | None = None
+    advanced_config: dict[str, Any] | None = None
 
 
 class RateLimit(_Strict):
@@ -91,6 +105,46 @@ class RuntimeConfig(_Open):
     service_limit: ServiceLimit | None = None
 
 
+class ScheduleItem(_Strict):
+    """One ``schedule`` entry, typed as the SDK's ScheduleConfig: every SDK read of the service parses
+    it back (ScheduleConfigResponse), so a value of another type would break them all. Fields the SDK
+    does not send are dropped, never stored."""
+
+    # "STOP" as the SDK documents it; "stop" as the v1 API reference and its examples write it.
+    type: Literal["STOP", "stop"]
+    time_unit: TimeUnit
+    duration: int = Field(ge=1)
+
+    @field_validator("duration")
+    @classmethod
+    def _at_most_seven_days(cls, value: int, info: ValidationInfo) -> int:
+        unit = info.data.get("time_unit")
+        limit = SCHEDULE_MAX_DURATION.get(unit) if isinstance(unit, str) else None
+        if limit is not None and value > limit:
+            raise ValueError(f"must be at most {limit} {unit} (7 days)")
+        return value
+
+
+def _check_percent(value: str | None) -> str | None:
+    if value is not None and not PERCENT.match(value):
+        raise ValueError("must be a percentage from 1% to 100%")
+    return value
+
+
+class RollingUpdate(_Strict):
+    max_surge: str | None = None
+    max_unavailable: str | None = None
+
+    _percent = field_validator("max_surge", "max_unavailable")(_check_percent)
+
+
+class UpgradeConfig(_Strict):
+    """``upgrade_config``, typed as the SDK's UpgradeConfig for the same reason as ScheduleItem."""
+
+    type: Literal["ROLLING"] | None = None
+    rolling_update: RollingUpdate | None = None
+
+
 class Tag(_Strict):
     key: str = Field(min_length=1, max_length=128)
     value: str = Field(default="", max_length=256)
@@ -102,8 +156,8 @@ class _ServiceFields(_Strict):
     version: str | None = Field(default=None, max_length=8)
     description: str | None = Field(default=None, max_length=512)
     task_type: TaskType | None = None
-    schedule: list[dict[str, Any]] | None = Field(default=None, max_length=10)
-    upgrade_config: dict[str, Any] | None = None
+    schedule: list[ScheduleItem] | None = Field(default=None, max_length=10)
+    upgrade_config: UpgradeConfig | None = None
     deploy_timeout_minutes: int | None = Field(default=None, ge=0, le=300)
     # openmaas extension (D-8): RUNNING only once this URL answers a GET with 2xx/3xx.
     upstream_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://")
@@ -168,13 +222,25 @@ class ListQuery(_Strict):
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("tags")
+    @classmethod
+    def _tag_filter(cls, value: str | None) -> str | None:
+        pairs = _tag_pairs(value)
+        if any(not key for key, _ in pairs):
+            raise ValueError("must not have a pair with an empty key")
+        if len(pairs) > MAX_TAG_PAIRS:
+            raise ValueError(f"must have at most {MAX_TAG_PAIRS} distinct key|value pairs, not {len(pairs)}")
+        return value
+
     def tag_pairs(self) -> list[tuple[str, str]]:
-        pairs = []
-        for item in filter(None, (self.tags or "").split(",")):
-            key, _, value = item.partition("|")
-            pairs.append((key, value))
-        return pairs
+        """The distinct ``key|value`` pairs of the tags filter, in the order given."""
+        return _tag_pairs(self.tags)
 
     def filters(self) -> dict[str, Any]:
         keys = ("id", "name", "status", "auth_type", "type", "description", "user_name")
         return {key: getattr(self, key) for key in keys if getattr(self, key) is not None}
+
+
+def _tag_pairs(text: str | None) -> list[tuple[str, str]]:
+    pairs = (item.partition("|") for item in (text or "").split(",") if item)
+    return list(dict.fromkeys((key, value) for key, _, value in pairs))

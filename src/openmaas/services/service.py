@@ -72,7 +72,7 @@ def create(
             "deploy_timeout_minutes": _timeout(body.deploy_timeout_minutes),
             "deployment_id": uuid_id(),
             "tags": [{"key": k, "value": v} for k, v in tags],
-            "schedule": body.schedule or [],
+            "schedule": _schedule(body),
             "upstream_url": body.upstream_url,
             "failure_reason": None,
             "create_at": now,
@@ -190,7 +190,7 @@ def _optional_changes(body: ServiceUpdate) -> dict[str, Any]:
     if body.task_type is not None:
         changes["task_type"] = body.task_type
     if body.schedule is not None:
-        changes["schedule"] = body.schedule
+        changes["schedule"] = _schedule(body)
     if "upstream_url" in body.model_fields_set:
         changes["upstream_url"] = body.upstream_url
     if body.tags is not None:
@@ -199,11 +199,15 @@ def _optional_changes(body: ServiceUpdate) -> dict[str, Any]:
 
 
 def check_storable(body: ServiceCreate | ServiceUpdate) -> None:
-    """Free-form parts (extra fields, schedule, upgrade_config) are stored as sent: refuse what no
-    store can keep."""
-    found = first_unstorable(body.model_dump(exclude_unset=True))
+    """Text, and the unknown fields that group_configs and runtime_config keep, are stored as sent:
+    refuse what no store or JSON writer can keep."""
+    found = first_unstorable(body)
     if found is not None:
         raise InvalidParameter(*found)
+
+
+def _schedule(body: ServiceCreate | ServiceUpdate) -> list[dict[str, Any]]:
+    return [item.model_dump() for item in body.schedule or []]
 
 
 def _tag_pairs(tags: Any) -> list[tuple[str, str]]:
