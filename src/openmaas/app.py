@@ -30,6 +30,7 @@ from openmaas.db.session import transaction
 from openmaas.errors import install_error_handlers, json_response
 from openmaas.fast_lane import FastLane
 from openmaas.iam.routes import router as iam_router
+from openmaas.iam.service import LoginTurns
 from openmaas.maas.routes import router as maas_router
 from openmaas.maas.service import ProjectDirectory
 from openmaas.middleware import RequestContext
@@ -70,6 +71,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     # unauthenticated 307 whose Location is built from the Host header.
     app = Application(title="openmaas", version="0.1.0", lifespan=lifespan, redirect_slashes=False)
     app.state.settings = settings
+    app.state.login_turns = LoginTurns()
     app.state.engine = engine
     app.state.runtime = Runtime(
         deploy_delay_ms=int(settings.deploy_delay_seconds * 1000), public_url=settings.public_url

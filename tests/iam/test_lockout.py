@@ -142,21 +142,34 @@ def test_an_unknown_user_costs_the_configured_hash_work() -> None:
     assert verify_password(hash_password("right", cost), "right", cost) is True
 
 
-def test_guesses_sent_at_once_get_no_more_checks_than_the_limit_d6(
-    client: TestClient, engine: Engine
-) -> None:
-    """Each attempt takes its place in the count before its password is checked: of 15 wrong
-    passwords sent at the same moment, exactly 5 are checked and the other 10 are refused as locked."""
-
+def _at_once(client: TestClient, password: str, attempts: int) -> list[tuple[int, object]]:
     def attempt(_: int) -> tuple[int, object]:
-        response = client.post(TOKENS, json=password_body(password="not-the-password"))
-        return response.status_code, response.json()
+        response = client.post(
+            TOKENS, json=password_body(password=password, scope={"project": {"name": HOME}})
+        )
+        body = response.json()
+        return response.status_code, body if response.status_code != 201 else "token"
 
-    with ThreadPoolExecutor(max_workers=15) as pool:
-        answers = list(pool.map(attempt, range(15)))
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        return list(pool.map(attempt, range(attempts)))
+
+
+def test_guesses_sent_at_once_get_no_more_checks_than_the_limit_d6(client: TestClient) -> None:
+    """A user's password checks take turns, so the count is exact however the guesses arrive: of 15
+    wrong passwords sent at the same moment, 5 are checked and the other 10 find the user locked."""
+    answers = _at_once(client, "not-the-password", 15)
     assert answers.count((401, WRONG_CREDENTIALS)) == 5
     assert answers.count((401, LOCKED)) == 10
     assert _right(client) == (401, LOCKED)
+
+
+def test_right_passwords_sent_at_once_are_never_locked_d6(client: TestClient) -> None:
+    """Only wrong passwords count (D-6): logins that overlap, after four wrong ones even, all succeed."""
+    assert _at_once(client, ADMIN_PASSWORD, 8) == [(201, "token")] * 8
+    _wrong(client, 4)
+    assert _at_once(client, ADMIN_PASSWORD, 8) == [(201, "token")] * 8
+    _wrong(client, 4)
+    assert _right(client)[0] == 201
 
 
 def test_a_right_password_after_four_wrong_ones_leaves_no_count_d6(

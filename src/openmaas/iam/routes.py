@@ -25,10 +25,10 @@ def _auth(request: Request) -> AuthState:
 
 
 @router.post("/v3/auth/tokens", status_code=201)
-def create_token(request: Request, body: TokenRequest, nocatalog: bool = False) -> Response:
+async def create_token(request: Request, body: TokenRequest, nocatalog: bool = False) -> Response:
     """Obtain a token with a user name and password."""
     auth = _auth(request)
-    token, claims = service.login(request.app.state.engine, auth, body)
+    token, claims = await service.login(request.app.state.engine, auth, request.app.state.login_turns, body)
     payload = service.token_body(claims, auth.settings, with_catalog=not nocatalog)
     return json_response(payload, 201, headers={"X-Subject-Token": token})
 

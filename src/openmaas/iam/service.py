@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row
+from starlette.concurrency import run_in_threadpool
 
 from openmaas.auth.passwords import hash_password, needs_rehash, verify_password
 from openmaas.auth.principal import AuthState
@@ -14,16 +19,47 @@ from openmaas.config import Settings
 from openmaas.db.session import transaction
 from openmaas.iam import repository
 from openmaas.iam.errors import ScopeNotAccessible, UserLocked, WrongCredentials
-from openmaas.iam.schemas import TokenRequest
+from openmaas.iam.schemas import PasswordUser, TokenRequest
 
 
-def login(engine: Engine, auth: AuthState, request: TokenRequest) -> tuple[str, TokenClaims]:
-    """Check the password and issue a token scoped as asked.
+class LoginTurns:
+    """One password check at a time per user in this process (D-6).
 
-    The slow hash check runs outside any transaction: on SQLite a write transaction would hold the
-    store's one write lock for the whole check. The lockout counter (D-6) is written in short
-    transactions of their own, before and after it.
+    The lockout counts wrong passwords after each slow hash check. Checks of one user that overlap
+    would each be judged against a count none of them has added to yet, so a burst of guesses would
+    get as many checks as there are worker threads. Taking turns makes the count exact within a
+    process (and bounds a burst to the limit plus one check per other process sharing the store),
+    without ever refusing a right password for what other attempts are doing. The turn is waited
+    for on the event loop, so queued attempts hold no worker thread.
     """
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    @asynccontextmanager
+    async def turn(self, user: PasswordUser) -> AsyncIterator[None]:
+        key = (user.domain.id or f"name:{user.domain.name}", user.name)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            yield
+
+
+async def login(
+    engine: Engine, auth: AuthState, turns: LoginTurns, request: TokenRequest
+) -> tuple[str, TokenClaims]:
+    """Check the password (taking this user's turn) and issue a token scoped as asked."""
+    async with turns.turn(request.auth.identity.password.user):
+        return await run_in_threadpool(_checked_login, engine, auth, request)
+
+
+def _checked_login(engine: Engine, auth: AuthState, request: TokenRequest) -> tuple[str, TokenClaims]:
+    """The slow hash check runs outside any transaction: on SQLite a write transaction would hold
+    the store's one write lock for the whole check. The lockout counter (D-6) is written in a short
+    transaction of its own after it."""
     identity = request.auth.identity.password.user
     with transaction(engine, write=False) as connection:
         domain = repository.find_domain(connection, domain_id=identity.domain.id, name=identity.domain.name)
@@ -49,44 +85,45 @@ def login(engine: Engine, auth: AuthState, request: TokenRequest) -> tuple[str, 
 
 
 def _check_password(engine: Engine, settings: Settings, user: Row[Any] | None, password: str) -> None:
-    """D-6. The attempt is counted before the slow hash check, under the user's row lock: guesses
-    sent at the same moment each take a place, and those past the limit are refused unchecked. A
-    right password then takes the count back to zero."""
-    if user is None:
-        verify_password(None, password, settings.password_cost)  # as slow as a real user's check
+    if user is not None and user.locked_until and user.locked_until > now_ms():
+        raise UserLocked()
+    if not verify_password(user.password_hash if user else None, password, settings.password_cost):
+        if user is not None:
+            with transaction(engine, write=True) as connection:
+                _count_failure(connection, settings, user.id, now_ms())
         raise WrongCredentials()
-    with transaction(engine, write=True) as connection:
-        _count_attempt(connection, settings, user.id, now_ms())
-    if not verify_password(user.password_hash, password, settings.password_cost):
-        raise WrongCredentials()
-    # A hash made at another cost is made again, so every check soon takes the configured time.
+    assert user is not None
+    # A hash made at other work factors is made again, so every check soon takes the configured time.
     fresh_hash = (
         hash_password(password, settings.password_cost)
         if needs_rehash(user.password_hash, settings.password_cost)
         else None
     )
-    with transaction(engine, write=True) as connection:
-        repository.save_login_failures(connection, user.id, failed=0, window_start=None, locked_until=None)
-        if fresh_hash is not None:
-            repository.save_password_hash(connection, user.id, fresh_hash)
+    if user.failed_logins or fresh_hash is not None:
+        with transaction(engine, write=True) as connection:
+            repository.save_login_failures(
+                connection, user.id, failed=0, window_start=None, locked_until=None
+            )
+            if fresh_hash is not None:
+                repository.save_password_hash(connection, user.id, fresh_hash)
 
 
-def _count_attempt(connection: Connection, settings: Settings, user_id: str, now: int) -> None:
-    """Count one more attempt as failed, locking the user when it is the limit-th in the window."""
+def _count_failure(connection: Connection, settings: Settings, user_id: str, now: int) -> None:
+    # Re-read under the row lock: another process may have counted a failure meanwhile.
     user = repository.lock_user(connection, user_id)
-    if user is None:
-        raise WrongCredentials()  # deleted since it was read
-    if user.locked_until and user.locked_until > now:
-        raise UserLocked()
+    if user is None or (user.locked_until and user.locked_until > now):
+        return
     window_ms = settings.lockout_seconds * 1000
     in_window = user.failed_window_start is not None and now - user.failed_window_start < window_ms
     failed = user.failed_logins + 1 if in_window else 1
+    window_start = user.failed_window_start if in_window else now
+    locked_until = now + window_ms if failed >= settings.lockout_attempts else None
     repository.save_login_failures(
         connection,
         user.id,
-        failed=failed,
-        window_start=user.failed_window_start if in_window else now,
-        locked_until=now + window_ms if failed >= settings.lockout_attempts else None,
+        failed=0 if locked_until else failed,
+        window_start=None if locked_until else window_start,
+        locked_until=locked_until,
     )
 
 
