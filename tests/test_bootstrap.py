@@ -196,7 +196,7 @@ def test_a_home_region_that_is_not_configured_fails_clearly(
 ) -> None:
     env = _env(database_url, OPENMAAS_MAAS_HOME_REGION="eu-west-0")
     result = CliRunner().invoke(cli, ["bootstrap", "--data-dir", str(tmp_path)], env=env)
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # configuration
     assert " ".join(result.output.split()) == (
         "error: invalid settings: OPENMAAS_MAAS_HOME_REGION 'eu-west-0' is not in OPENMAAS_REGIONS "
         f"({HOME}, {OTHER})"
@@ -241,7 +241,7 @@ def test_bad_settings_fail_with_a_message_not_a_traceback(
     result = CliRunner().invoke(
         cli, ["bootstrap", "--data-dir", str(tmp_path)], env=_env(database_url, **{variable: value})
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # configuration
     assert " ".join(result.output.split()) == message
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
@@ -253,7 +253,7 @@ def test_a_store_that_cannot_be_opened_is_a_message_not_a_traceback(tmp_path: Pa
         port = probe.getsockname()[1]
     url = f"postgresql+psycopg://openmaas:hidden-pw@127.0.0.1:{port}/openmaas"
     result = CliRunner().invoke(cli, ["bootstrap", "--data-dir", str(tmp_path)], env=_env(url))
-    assert result.exit_code == 1
+    assert result.exit_code == 4  # the store cannot be reached
     output = " ".join(result.output.split())
     assert output.startswith(
         f"error: cannot use the store at postgresql+psycopg://openmaas:***@127.0.0.1:{port}/openmaas: "
@@ -271,7 +271,7 @@ def test_another_secret_key_stops_bootstrap_with_a_message(
     result = CliRunner().invoke(
         cli, ["bootstrap", "--data-dir", str(tmp_path)], env=_env(database_url, OPENMAAS_SECRET_KEY=other_key)
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # configuration
     assert " ".join(result.output.split()) == (
         "error: the secret key differs from the one that sealed this store's access keys: give every "
         "process that shares the store the same OPENMAAS_SECRET_KEY"

@@ -11,7 +11,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from openmaas.config import InvalidSettings, Settings
-from openmaas_cli.display import console, fail
+from openmaas_cli.display import CONFIGURATION_FAILURE, UNREACHABLE, console, fail
 
 if TYPE_CHECKING:
     import uvicorn
@@ -22,7 +22,7 @@ def load_settings(data_dir: Path | None) -> Settings:
     try:
         return Settings.load(data_dir=data_dir) if data_dir is not None else Settings.load()
     except InvalidSettings as error:
-        fail(str(error))
+        fail(str(error), CONFIGURATION_FAILURE)
 
 
 @contextmanager
@@ -38,7 +38,8 @@ def store_of(settings: Settings) -> Iterator[Engine]:
         yield engine
     except DBAPIError as error:
         reason = " ".join(str(error.orig).split())
-        fail(f"cannot use the store at {engine.url.render_as_string(hide_password=True)}: {reason}")
+        store = engine.url.render_as_string(hide_password=True)
+        fail(f"cannot use the store at {store}: {reason}", UNREACHABLE)
     finally:
         engine.dispose()
 
@@ -80,7 +81,7 @@ def _check_secret_key(engine: Engine, settings: Settings) -> None:
         with transaction(engine, write=True) as connection:
             open_secret_box(secret_key, settings.data_dir, connection)
     except SecretKeyError as error:
-        fail(str(error))
+        fail(str(error), CONFIGURATION_FAILURE)
 
 
 def serve(host: str, port: int, data_dir: Path | None) -> None:
