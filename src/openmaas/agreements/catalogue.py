@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from openmaas.errors import InvalidParameter
+
 AGREEMENTS_FILE = Path(__file__).with_name("agreements.json")
 LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
@@ -60,7 +62,9 @@ class AgreementBook(BaseModel):
         return max(self.versions, key=lambda version: version.version)
 
     def latest_body(self, language: str) -> dict[str, Any]:
-        """CONTRACT 6.5: the latest agreement in ``language``."""
+        """CONTRACT 6.5: the latest agreement in ``language`` (one of LANGUAGES, else 400 naming lang)."""
+        if language not in LANGUAGES:
+            raise InvalidParameter("lang", f"must be one of {', '.join(LANGUAGES)}")
         latest = self.latest
         text = latest.texts[language]
         return {

@@ -11,7 +11,7 @@ from openmaas.auth.principal import AuthState, IamPrincipal, verify_token
 from openmaas.auth.tokens import InvalidToken, TokenClaims
 from openmaas.db.session import DbConnection
 from openmaas.errors import json_response
-from openmaas.iam import repository, service
+from openmaas.iam import service
 from openmaas.iam.errors import TokenNotFound
 from openmaas.iam.schemas import TokenRequest
 from openmaas.names import NUL_FREE
@@ -75,22 +75,21 @@ def list_projects(
     name: Annotated[str | None, Query(max_length=64), NUL_FREE] = None,
 ) -> Response:
     """The caller's domain's projects, optionally only the one named after a region."""
-    rows = repository.domain_projects(connection, caller.domain_id, name)
-    return json_response(service.projects_body(rows, _auth(request).settings, str(request.url)))
+    settings = _auth(request).settings
+    return json_response(
+        service.projects_body(connection, caller.domain_id, settings, str(request.url), name)
+    )
 
 
 @router.get("/v3/auth/projects")
 def list_auth_projects(request: Request, caller: IamPrincipal, connection: DbConnection) -> Response:
     """The projects the caller may scope a token to."""
-    rows = repository.domain_projects(connection, caller.domain_id)
-    return json_response(service.projects_body(rows, _auth(request).settings, str(request.url)))
+    settings = _auth(request).settings
+    return json_response(service.projects_body(connection, caller.domain_id, settings, str(request.url)))
 
 
 @router.get("/v3/auth/domains")
 def list_auth_domains(request: Request, caller: IamPrincipal, connection: DbConnection) -> Response:
     """The caller's domain: how the SDK's GlobalCredentials find their domain id."""
-    domain = repository.find_domain(connection, domain_id=caller.domain_id, name=None)
-    items = [service.domain_item(domain, _auth(request).settings)] if domain else []
-    return json_response(
-        {"domains": items, "links": {"self": str(request.url), "next": None, "previous": None}}
-    )
+    settings = _auth(request).settings
+    return json_response(service.domains_body(connection, caller.domain_id, settings, str(request.url)))

@@ -198,11 +198,27 @@ def project_item(project: Row[Any], settings: Settings) -> dict[str, Any]:
     }
 
 
-def projects_body(rows: list[Row[Any]], settings: Settings, self_link: str) -> dict[str, Any]:
+def projects_body(
+    connection: Connection, domain_id: str, settings: Settings, self_link: str, name: str | None = None
+) -> dict[str, Any]:
+    """The domain's projects (4.3), or only the one named ``name`` (a region id)."""
+    rows = repository.domain_projects(connection, domain_id, name)
     return {
         "projects": [project_item(row, settings) for row in rows],
-        "links": {"self": self_link, "next": None, "previous": None},
+        "links": _links(self_link),
     }
+
+
+def domains_body(
+    connection: Connection, domain_id: str, settings: Settings, self_link: str
+) -> dict[str, Any]:
+    """The caller's own domain, the one item of /v3/auth/domains."""
+    domain = repository.find_domain(connection, domain_id=domain_id, name=None)
+    return {"domains": [domain_item(domain, settings)] if domain else [], "links": _links(self_link)}
+
+
+def _links(self_link: str) -> dict[str, Any]:
+    return {"self": self_link, "next": None, "previous": None}
 
 
 def domain_item(domain: Row[Any], settings: Settings) -> dict[str, Any]:

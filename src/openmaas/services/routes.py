@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
@@ -11,9 +11,8 @@ from openmaas.auth.principal import ModelArtsPrincipal, ProjectScope
 from openmaas.db.session import DbConnection, read_in_thread
 from openmaas.errors import check_page, json_response
 from openmaas.names import MAX_LIMIT, MAX_OFFSET
-from openmaas.services import repository, service
-from openmaas.services.errors import DeploymentNotFound, VersionNotFound
-from openmaas.services.schemas import VERSION, BatchDelete, ListQuery, ServiceCreate, ServiceUpdate
+from openmaas.services import service
+from openmaas.services.schemas import BatchDelete, ListQuery, ServiceCreate, ServiceUpdate
 from openmaas.services.service import Runtime
 
 router = APIRouter(prefix="/v2/{project_id}/services", tags=["Services"])
@@ -109,10 +108,7 @@ def stop_service(
 @router.get("/{service_id}/deployments")
 def list_deployments(scope: ProjectScope, connection: DbConnection, service_id: str) -> Response:
     """A service's deployments (openmaas runs one per service)."""
-    row = service.require(connection, scope, service_id)
-    return json_response(
-        {"data": [service.deployment_item(row)], "current": 0, "size": 1, "pages": 1, "total": 1}
-    )
+    return json_response(service.deployments_body(connection, scope, service_id))
 
 
 @router.get("/{service_id}/deployments/{deployment_id}")
@@ -120,9 +116,7 @@ def show_deployment(
     scope: ProjectScope, connection: DbConnection, service_id: str, deployment_id: str
 ) -> Response:
     """One deployment of a service."""
-    row = _deployment(connection, scope, service_id, deployment_id)
-    current = repository.version(connection, row.id, number=row.version_count)
-    return json_response(service.deployment_detail(row, current))
+    return json_response(service.deployment_body(connection, scope, service_id, deployment_id))
 
 
 @router.get("/{service_id}/deployments/{deployment_id}/versions")
@@ -136,10 +130,7 @@ def list_versions(
 ) -> Response:
     """The versions of a deployment, newest first."""
     check_page(offset, limit)
-    row = _deployment(connection, scope, service_id, deployment_id)
-    versions = repository.versions_page(connection, row.id, offset, limit)
-    items = [service.version_item(row, version) for version in versions]
-    return json_response(service.list_body(items, row.version_count, limit, offset))
+    return json_response(service.versions_body(connection, scope, service_id, deployment_id, limit, offset))
 
 
 @router.get("/{service_id}/deployments/{deployment_id}/versions/{version}")
@@ -147,15 +138,4 @@ def show_version(
     scope: ProjectScope, connection: DbConnection, service_id: str, deployment_id: str, version: str
 ) -> Response:
     """One version of a deployment."""
-    row = _deployment(connection, scope, service_id, deployment_id)
-    found = repository.version(connection, row.id, name=version) if VERSION.match(version) else None
-    if found is None:
-        raise VersionNotFound(version)
-    return json_response(service.deployment_detail(row, found) | {"version": found.version})
-
-
-def _deployment(connection: DbConnection, scope: ProjectScope, service_id: str, deployment_id: str) -> Any:
-    row = service.require(connection, scope, service_id)
-    if row.deployment_id != deployment_id:
-        raise DeploymentNotFound(deployment_id)
-    return row
+    return json_response(service.version_body(connection, scope, service_id, deployment_id, version))

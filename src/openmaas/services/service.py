@@ -15,7 +15,13 @@ from openmaas.db.scope import Scope
 from openmaas.errors import InvalidParameter
 from openmaas.names import UUID_ID, first_unstorable
 from openmaas.services import repository
-from openmaas.services.errors import IllegalAction, ServiceNameTaken, ServiceNotFound
+from openmaas.services.errors import (
+    DeploymentNotFound,
+    IllegalAction,
+    ServiceNameTaken,
+    ServiceNotFound,
+    VersionNotFound,
+)
 from openmaas.services.schemas import VERSION, ListQuery, ServiceCreate, ServiceUpdate
 from openmaas.services.states import ACTIONS, SETTLES, Status
 from openmaas.workspaces import repository as workspace_repository
@@ -374,6 +380,46 @@ def _version_object(row: Row[Any], version: Row[Any] | None, predict_url: str) -
         "instance_groups": groups,
         "deploy_timeout_minutes": row.deploy_timeout_minutes,
     }
+
+
+def deployments_body(connection: Connection, scope: Scope, service_id: str) -> dict[str, Any]:
+    """A service's deployments: openmaas runs one per service."""
+    row = require(connection, scope, service_id)
+    return {"data": [deployment_item(row)], "current": 0, "size": 1, "pages": 1, "total": 1}
+
+
+def deployment_body(
+    connection: Connection, scope: Scope, service_id: str, deployment_id: str
+) -> dict[str, Any]:
+    row = _deployment(connection, scope, service_id, deployment_id)
+    return deployment_detail(row, repository.version(connection, row.id, number=row.version_count))
+
+
+def versions_body(
+    connection: Connection, scope: Scope, service_id: str, deployment_id: str, limit: int, offset: int
+) -> dict[str, Any]:
+    """A deployment's versions, newest first; ``total`` is the service's maintained version count."""
+    row = _deployment(connection, scope, service_id, deployment_id)
+    versions = repository.versions_page(connection, row.id, offset, limit)
+    return list_body([version_item(row, version) for version in versions], row.version_count, limit, offset)
+
+
+def version_body(
+    connection: Connection, scope: Scope, service_id: str, deployment_id: str, version: str
+) -> dict[str, Any]:
+    row = _deployment(connection, scope, service_id, deployment_id)
+    # A name of the wrong shape cannot exist; not asking the store keeps odd bytes away from it.
+    found = repository.version(connection, row.id, name=version) if VERSION.match(version) else None
+    if found is None:
+        raise VersionNotFound(version)
+    return deployment_detail(row, found) | {"version": found.version}
+
+
+def _deployment(connection: Connection, scope: Scope, service_id: str, deployment_id: str) -> Row[Any]:
+    row = require(connection, scope, service_id)
+    if row.deployment_id != deployment_id:
+        raise DeploymentNotFound(deployment_id)
+    return row
 
 
 def deployment_item(row: Row[Any]) -> dict[str, Any]:
