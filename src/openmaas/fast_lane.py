@@ -117,6 +117,9 @@ class FastLane:
                 return None
             return await reader.answer(*plan)
         except ApiError:
+            # A plan whose project is gone (or made again) reads no workspace: planned afresh next
+            # time, from the directory's bounded memory, rather than failing the same way for ever.
+            self._plans.pop((path, scope["query_string"], token), None)
             return None
         except Exception:
             # An unexpected failure is the full app's to log and answer (one error handler).

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from openmaas.auth.tokens import TokenSigner
 from openmaas.clock import now_ms
 from openmaas.db.session import transaction
+from openmaas.maas.service import ProjectDirectory
 from openmaas.services.states import Status
 from tests.conftest import HOME, OTHER, Account
 from tests.maas.conftest import (
@@ -433,3 +434,23 @@ def test_path_project_other_than_the_tokens_is_403_d4(client: TestClient, admin:
         "error_code": "ModelArts.0105",
         "error_msg": f"Operation not allowed: the credential is not scoped to project {foreign}.",
     }
+
+
+# ---- processes that share a store see a region's project go (and come back) -------------------
+
+
+def test_a_deleted_region_project_is_seen_within_the_directory_bound(
+    client: TestClient, admin: Account, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The region -> project directory remembers a project for a bounded time (5 s; 0 here), so a
+    project deleted by any process, or made again with a new id, is seen by every process."""
+    monkeypatch.setattr(ProjectDirectory, "KEEP_SECONDS", 0.0)
+    assert listing(client, admin, OTHER, workspace_id="0") == (200, EMPTY_LISTING)
+    other_project = admin.project(OTHER)
+    with transaction(engine, write=True) as connection:
+        connection.execute(text("DELETE FROM workspaces WHERE project_id = :p"), {"p": other_project})
+        connection.execute(text("DELETE FROM projects WHERE id = :p"), {"p": other_project})
+    # No project of the domain in that region any more: empty, as 6.3 answers such a region.
+    for _ in range(2):  # the second time through the fast lane's remembered plan, if any
+        assert listing(client, admin, OTHER, workspace_id="0") == (200, EMPTY_LISTING)
+        assert listing(client, admin, OTHER) == (200, EMPTY_LISTING)

@@ -18,9 +18,18 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 @contextmanager
 def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
-    options = {SQLITE_BEGIN: "IMMEDIATE"} if write else {}
-    with engine.connect().execution_options(**options) as connection, connection.begin():
+    """One transaction on one connection. A read sees one snapshot however many statements it runs
+    (a page and its total, say): SQLite's read transactions do; PostgreSQL's default READ COMMITTED
+    takes a snapshot per statement, so its reads ask for REPEATABLE READ (which a read-only
+    transaction gets without any risk of serialization failures)."""
+    with engine.connect().execution_options(**_options(engine, write)) as connection, connection.begin():
         yield connection
+
+
+def _options(engine: Engine, write: bool) -> dict[str, str]:
+    if write:
+        return {SQLITE_BEGIN: "IMMEDIATE"}
+    return {} if engine.dialect.name == "sqlite" else {"isolation_level": "REPEATABLE READ"}
 
 
 def _request_connection(request: Request) -> Iterator[Connection]:

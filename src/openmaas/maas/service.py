@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import Connection
@@ -23,19 +24,25 @@ EMPTY_LISTING: dict[str, Any] = {"data": [], "pages": 0, "total": 0}
 
 
 class ProjectDirectory:
-    """(domain, region) -> project id. Projects are never re-homed, so a found one is cached."""
+    """(domain, region) -> project id, remembered for KEEP_SECONDS: a project deleted or made again
+    (by another process too) is seen within that bound, the same as a deleted token subject."""
+
+    KEEP_SECONDS = 5.0
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._known: dict[tuple[str, str], str] = {}
+        # (domain, region) -> (project id, monotonic time it was read)
+        self._known: dict[tuple[str, str], tuple[str, float]] = {}
         self._lock = threading.Lock()
 
     def known_scope(self, domain_id: str, region_id: str) -> Scope | None:
-        """The domain's project in ``region_id`` if it is already known (no store read), else None."""
+        """The domain's project in ``region_id`` if it was read lately (no store read), else None."""
         if region_id not in self._settings.region_ids:
             raise InvalidRegion(region_id)
-        project_id = self._known.get((domain_id, region_id))
-        return Scope(project_id=project_id, region_id=region_id) if project_id else None
+        known = self._known.get((domain_id, region_id))
+        if known is None or time.monotonic() - known[1] >= self.KEEP_SECONDS:
+            return None
+        return Scope(project_id=known[0], region_id=region_id)
 
     def scope_in(self, connection: Connection, domain_id: str, region_id: str) -> Scope | None:
         """The domain's project in ``region_id`` as a Scope, None if the domain has none there."""
@@ -46,7 +53,7 @@ class ProjectDirectory:
         if row is None:
             return None
         with self._lock:
-            self._known[(domain_id, region_id)] = row.id
+            self._known[(domain_id, region_id)] = (row.id, time.monotonic())
         return Scope(project_id=row.id, region_id=region_id)
 
 
