@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import os
@@ -103,14 +104,27 @@ def load_secret_key(configured: str | None, data_dir: Path) -> bytes:
 
 def _key_from_file(path: Path) -> bytes:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        # O_EXCL: two processes sharing a data folder agree on whichever file was written first.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _read_key_file(path)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode() + "\n")
+    if not path.exists():
+        _write_once(path, base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode() + "\n")
     return _read_key_file(path)
+
+
+def _write_once(path: Path, text: str) -> None:
+    """Create ``path`` holding ``text`` unless it exists. The whole file is written under a name of
+    its own and then linked into place, which fails if another process got there first: processes
+    sharing a data folder agree on whichever key was linked first, and none ever reads a file that
+    is still being written."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _read_key_file(path: Path) -> bytes:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import base64
 import os
+import secrets
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from openmaas import crypto
 from openmaas.crypto import KEY_FILE_NAME, SealedSecretError, SecretBox, SecretKeyError, load_secret_key
 
 KEY = bytes(range(32))
@@ -58,3 +63,29 @@ def test_malformed_configured_key_is_refused(tmp_path: Path) -> None:
         "OPENMAAS_SECRET_KEY must be a base64 string of 32 random bytes "
         "(for example the output of `openssl rand -base64 32`)"
     )
+
+
+def test_processes_starting_together_agree_on_one_key_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several starts on one data folder at the same moment: every one gets the same key, and none
+    reads a key file that another is still writing (the key's random bytes take a while here)."""
+    make_random = secrets.token_bytes
+
+    def slow_random(count: int) -> bytes:
+        time.sleep(0.05)
+        return make_random(count)
+
+    monkeypatch.setattr(crypto.secrets, "token_bytes", slow_random)
+    starts = 4
+    together = threading.Barrier(starts)
+
+    def start(_: int) -> bytes:
+        together.wait(timeout=10)
+        return load_secret_key(None, tmp_path)
+
+    with ThreadPoolExecutor(max_workers=starts) as pool:
+        keys = list(pool.map(start, range(starts)))
+    assert len(set(keys)) == 1
+    assert len(keys[0]) == 32
+    assert [path.name for path in tmp_path.iterdir()] == [KEY_FILE_NAME]

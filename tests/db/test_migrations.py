@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,3 +89,53 @@ def test_downgrade_to_base_and_upgrade_again(empty_engine: Engine) -> None:
     assert _differences(empty_engine) == []
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM workspaces")).scalar_one() == 0
+
+
+# Each start is a process of its own (Alembic's context is process-global): it loads everything,
+# waits for the others, then migrates and bootstraps the store, as `openmaas serve` does first.
+_START = """
+import sys, time
+from pathlib import Path
+from openmaas.bootstrap import bootstrap
+from openmaas.config import Settings
+from openmaas.db.engine import make_engine
+from openmaas.db.migrate import upgrade
+
+url, data_dir, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+settings = Settings(database_url=url, data_dir=data_dir, admin_password="Race-Passw0rd!", run_worker=False)
+(go.parent / f"ready-{data_dir.name}").touch()
+deadline = time.monotonic() + 60
+while not go.exists() and time.monotonic() < deadline:
+    time.sleep(0.005)
+engine = make_engine(url)
+upgrade(engine)
+bootstrap(engine, settings)
+engine.dispose()
+"""
+
+
+def test_starts_racing_on_a_new_store_all_succeed(empty_engine: Engine, tmp_path: Path) -> None:
+    """Several processes started at the same moment on one new store: each migrates and bootstraps
+    without a "database is locked" failure, and the store ends with one schema and one account."""
+    url = empty_engine.url.render_as_string(hide_password=False)
+    go = tmp_path / "go"
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", _START, url, str(tmp_path / f"data-{index}"), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index in range(3)
+    ]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("ready-*"))) < len(starts) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()  # all have loaded: the store work starts together
+    outcomes = [(start.wait(timeout=120), start.communicate()[1]) for start in starts]
+    assert outcomes == [(0, "")] * 3
+    assert _current_revision(empty_engine) == HEAD_REVISION
+    assert _differences(empty_engine) == []
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM domains")).scalar_one() == 1
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() == 1

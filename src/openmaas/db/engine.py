@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,21 @@ class _OwnerOnly:
             os.chmod(new_file, 0o600)
 
 
+def _set_wal(cursor: Any) -> None:
+    """WAL mode, once per database file. Switching a new file to WAL needs it to itself, and SQLite
+    answers "locked" at once, without its busy handler, while another process (one starting at the
+    same moment, say) has it open: wait for that, as the busy timeout would."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_engine(url: str) -> Engine:
     owner_only = _OwnerOnly(make_url(url).database)
     # Overflow connections would be opened and closed per request (each paying the PRAGMAs below):
@@ -70,7 +87,7 @@ def _sqlite_engine(url: str) -> Engine:
         # Let SQLAlchemy's "begin" event, not the driver, open transactions.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _set_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
+from openmaas.db.engine import SQLITE_BEGIN
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -44,7 +46,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     config = alembic_config()
-    with engine.connect() as connection:
+    # On SQLite, BEGIN IMMEDIATE: a second process starting at the same moment queues on the busy
+    # timeout and then finds the schema at head, instead of failing on a read-to-write upgrade.
+    with engine.connect().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": PG_LOCK_KEY})
             connection.commit()
