@@ -8,6 +8,7 @@ lane switched off, and the answers are compared byte for byte (all headers but X
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from sqlalchemy import Engine, select, text
 from openmaas.app import create_app
 from openmaas.auth.principal import ExistenceCache
 from openmaas.config import Settings
-from openmaas.db import tables
+from openmaas.db import loop_connections, tables
 from openmaas.db.engine import POOL_SIZE, make_engine
 from openmaas.db.reads import HotReader, Render, Rows
 from openmaas.db.scope import Scope
@@ -349,6 +350,38 @@ def test_hot_reader_answers_the_same_rows_as_the_request_path_5_2(
     assert asyncio.run(scenario()) == expected
     assert [row[-1] for row in expected] == [5, 5]
     assert all(row[14] == [] and isinstance(row[15], list) for row in expected)
+
+
+def test_a_database_that_stops_answering_is_not_ready_and_holds_no_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A PostgreSQL host that accepts connections and then never answers (stopped, say): the lane's
+    reads and /ready's check give up after READ_TIMEOUT_SECONDS instead of waiting for ever."""
+    monkeypatch.setattr(loop_connections, "READ_TIMEOUT_SECONDS", 0.5)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # the kernel completes each connection; nothing ever answers on it
+        port = silent.getsockname()[1]
+        engine = make_engine(f"postgresql+psycopg://openmaas@127.0.0.1:{port}/openmaas")
+
+        async def scenario() -> tuple[bool, Any]:
+            reader = HotReader(engine)
+            await reader.open()
+            try:
+                # The test's own bound: far above the reader's, so only a hang trips it.
+                ready = await asyncio.wait_for(reader.ready(), timeout=20)
+                rows = await asyncio.wait_for(
+                    reader._loop_connections.rows("SELECT 1", {}),  # type: ignore[union-attr]
+                    timeout=20,
+                )
+                return ready, rows
+            finally:
+                await reader.close()
+
+        try:
+            assert asyncio.run(scenario()) == (False, None)
+        finally:
+            engine.dispose()
 
 
 def test_a_failed_lane_connection_costs_no_answer(

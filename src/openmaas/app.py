@@ -8,8 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import Engine, text
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy import Engine
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -96,7 +95,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     for router in routers:
         app.include_router(router)
-    _add_probes(app, engine)
+    _add_probes(app)
     inner: ASGIApp = app.stack
     # The lane sits inside RequestContext, so fast answers get X-Request-Id too.
     if settings.fast_lane:
@@ -135,20 +134,13 @@ def _background_jobs(app: FastAPI, engine: Engine, settings: Settings) -> list[P
     return jobs
 
 
-def _add_probes(app: FastAPI, engine: Engine) -> None:
+def _add_probes(app: FastAPI) -> None:
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:
         return json_response({"status": "ok"})
 
     @app.get("/ready", include_in_schema=False)
     async def ready() -> Response:
-        try:
-            await run_in_threadpool(_ping, engine)
-        except Exception:
+        if not await app.state.hot_reader.ready():
             return json_response({"status": "store unavailable"}, 503)
         return json_response({"status": "ready"})
-
-
-def _ping(engine: Engine) -> None:
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))

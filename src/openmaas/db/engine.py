@@ -19,6 +19,15 @@ POOL_SIZE = 40
 # A bounded connect: /ready must answer "not ready", and a hot read fall back, rather than hang
 # when the PostgreSQL host stops answering.
 CONNECT_TIMEOUT_SECONDS = 5
+# libpq: notice a PostgreSQL host that has gone from the network, on idle connections (keepalives)
+# and on ones waiting for an answer to what they sent (tcp_user_timeout, milliseconds).
+KEEPALIVES: dict[str, int] = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
 
 
 def is_sqlite(url: str) -> bool:
@@ -33,7 +42,7 @@ def make_engine(url: str) -> Engine:
         pool_size=POOL_SIZE,
         max_overflow=10,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, **KEEPALIVES},
     )
 
 

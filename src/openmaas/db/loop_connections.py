@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from openmaas.db.engine import CONNECT_TIMEOUT_SECONDS
+from openmaas.db.engine import CONNECT_TIMEOUT_SECONDS, KEEPALIVES
+
+# A hot read (or the readiness check) that takes longer than this is given up.
+READ_TIMEOUT_SECONDS = 5.0
 
 if TYPE_CHECKING:
     import psycopg
@@ -32,19 +35,31 @@ class LoopConnections:
             self._idle.put_nowait(None)
 
     async def rows(self, sql: str, parameters: dict[str, Any]) -> Sequence[Sequence[Any]] | None:
+        """The rows, or None when the read fails or takes longer than READ_TIMEOUT_SECONDS in all
+        (waiting for a connection included): a stopped or unreachable database never holds a
+        request, or /ready, for longer than that."""
         # Imported here: an embedded SQLite server never loads the PostgreSQL driver.
         import psycopg
 
-        connection = await self._idle.get()
+        try:
+            async with asyncio.timeout(READ_TIMEOUT_SECONDS):
+                connection = await self._idle.get()
+                return await self._read(psycopg, connection, sql, parameters)
+        except TimeoutError:
+            return None
+
+    async def _read(
+        self, psycopg: Any, connection: Any, sql: str, parameters: dict[str, Any]
+    ) -> Sequence[Sequence[Any]] | None:
         try:
             if connection is None or connection.closed:
                 connection = await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
+                    self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS, **KEEPALIVES
                 )
             cursor = await connection.execute(sql, parameters)
-            rows = await cursor.fetchall()
+            rows: Sequence[Sequence[Any]] = await cursor.fetchall()
         except BaseException as failure:
-            # Its state is unknown (a broken link, a cancelled read): never hand it out again.
+            # Its state is unknown (a broken link, a read cut short): never hand it out again.
             self._idle.put_nowait(None)
             if connection is not None:
                 with contextlib.suppress(Exception):

@@ -146,6 +146,25 @@ class HotReader:
         answer = self._on_held(lambda driver: self._held_answer(driver, kind, read, render))
         return answer if answer is not None else render(await self._rows_elsewhere(read))
 
+    async def ready(self) -> bool:
+        """Whether the store answers now. PostgreSQL is asked on the lane's own connections, within
+        their time bound and without a worker thread, so a database that has stopped answering makes
+        /ready say so, instead of piling up threads that wait on it."""
+        if self._loop_connections is not None:
+            try:
+                return await self._loop_connections.rows("SELECT 1", {}) is not None
+            except Exception:
+                return False
+        try:
+            await run_in_threadpool(self._ping)
+        except Exception:
+            return False
+        return True
+
+    def _ping(self) -> None:
+        with self._engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
     async def rows(self, read: PreparedRead) -> Rows:
         rows = self._on_held(lambda driver: self._held_rows(driver, read))
         return rows if rows is not None else await self._rows_elsewhere(read)
