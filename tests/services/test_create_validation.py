@@ -234,7 +234,8 @@ def test_d7_each_required_field_missing(client: TestClient, admin: Account, fiel
         ("upstream_url", "ftp://x", "upstream_url string should match pattern '^https?://'"),
         ("upstream_url", "http://", "upstream_url must name a host"),
         ("upstream_url", "https://:8080/health", "upstream_url must name a host"),
-        ("upstream_url", "http://\u0001host/", "upstream_url must be a URL without control characters"),
+        ("upstream_url", "http://\u0001host/", "upstream_url must be a valid URL"),
+        ("upstream_url", "http://xn--/", "upstream_url must be a valid URL"),
         # stored free-form objects must be storable JSON on both stores
         # (schedule is typed now, so unknown fields in it are dropped rather than stored)
         ("group_configs[0].note", "nul\u0000", "group_configs[0].note must not contain NUL characters"),

@@ -403,23 +403,61 @@ def test_d8_upstreams_are_asked_side_by_side(client: TestClient, admin: Account,
         upstream.close()
 
 
+@pytest.mark.parametrize("stored_url", ["http://\x01host/", "http://xn--/"])
 def test_d8_a_stored_url_no_client_can_ask_fails_alone(
-    client: TestClient, admin: Account, engine: Engine, settle: Settle
+    client: TestClient,
+    admin: Account,
+    engine: Engine,
+    settle: Settle,
+    upstream: tuple[int, Callable[[], None]],
+    stored_url: str,
 ) -> None:
-    """A URL stored before create refused unusable ones counts as an upstream that never answers;
-    it neither stops the tick nor holds up the other services."""
+    """A URL stored before create refused unusable ones (a control character, a host that is no
+    IDNA name) counts as an upstream that never answers; it neither stops the tick nor holds up the
+    others, those waiting on an upstream of their own included."""
+    port, start = upstream
+    start()
     broken = create(client, admin, "broken", upstream_url="http://127.0.0.1/", deploy_timeout_minutes=0)["id"]
     with engine.begin() as connection:
         connection.execute(
-            text("UPDATE services SET upstream_url = :url WHERE id = :id"),
-            {"url": "http://\x01host/", "id": broken},
+            text("UPDATE services SET upstream_url = :url WHERE id = :id"), {"url": stored_url, "id": broken}
         )
+    healthy = create(client, admin, "healthy", upstream_url=f"http://127.0.0.1:{port}/")["id"]
     plain = create(client, admin, "plain")["id"]
-    assert settle() == 2
+    assert settle() == 3
     failed = show(client, admin, broken)
     assert failed["status"] == "FAILED"
-    assert failed["failure_reason"] == "Upstream http://\x01host/ did not become healthy in time."
-    assert _status(client, admin, plain) == "RUNNING"
+    assert failed["failure_reason"] == f"Upstream {stored_url} did not become healthy in time."
+    assert (_status(client, admin, healthy), _status(client, admin, plain)) == ("RUNNING", "RUNNING")
+
+
+def test_d8_a_host_name_that_never_resolves_holds_the_tick_no_longer_than_the_timeout(
+    client: TestClient, admin: Account, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The health timeout bounds the name lookup too: the tick ends while the resolver is still
+    stuck on the upstream's host name."""
+    resolving, release = threading.Event(), threading.Event()
+    real_getaddrinfo = socket.getaddrinfo
+
+    def stuck_for_one_name(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host in ("upstream.invalid", b"upstream.invalid"):
+            resolving.set()
+            release.wait(timeout=60)
+            raise socket.gaierror("not found")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck_for_one_name)
+    try:
+        url = "http://upstream.invalid/health"
+        stuck = create(client, admin, "stuck", upstream_url=url, deploy_timeout_minutes=0)["id"]
+        thread, applied = _tick_in_background(LifecycleWorker(engine, health_timeout=0.5))
+        thread.join(timeout=30)
+        assert resolving.is_set()
+        assert not release.is_set()
+        assert applied == [1], "the tick waited for the resolver"
+        assert show(client, admin, stuck)["status"] == "FAILED"
+    finally:
+        release.set()
 
 
 def test_d8_update_refuses_an_unusable_upstream_url(

@@ -62,8 +62,8 @@ def _check_upstream_url(value: str | None) -> str | None:
         return value
     try:
         host = httpx.URL(value).host
-    except httpx.InvalidURL:
-        raise ValueError("must be a URL without control characters") from None
+    except (httpx.InvalidURL, ValueError):  # ValueError: a host that is no valid IDNA name
+        raise ValueError("must be a valid URL") from None
     if not host:
         raise ValueError("must name a host")
     return value

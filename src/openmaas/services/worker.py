@@ -106,7 +106,14 @@ class LifecycleWorker:
         """Whether each upstream answers below 400 within the health timeout, all asked at once."""
         if not urls:
             return {}
-        return asyncio.run(self._ask_all(sorted(urls)))
+        # Not asyncio.run: it waits, without limit, for the loop's resolver threads, so a host
+        # name whose DNS never answers would hold every tick past the health timeout. close()
+        # lets such a thread finish on its own.
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(self._ask_all(sorted(urls)))
+        finally:
+            loop.close()
 
     async def _ask_all(self, urls: list[str]) -> dict[str, bool]:
         # No pool wait: every URL of the batch gets its own connection, so the timeout is the
@@ -123,8 +130,9 @@ class LifecycleWorker:
         try:
             async with asyncio.timeout(self._health_timeout), client.stream("GET", url) as response:
                 return response.status_code < 400
-        except (TimeoutError, httpx.HTTPError, httpx.InvalidURL):
-            # A URL stored before create refused unusable ones is an upstream that never answers.
+        except Exception:
+            # Whatever the failure (a timeout, a refused connection, a URL stored before create
+            # refused unusable ones), this upstream did not answer; the others are still asked.
             return False
 
 
