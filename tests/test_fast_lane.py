@@ -8,7 +8,10 @@ lane switched off, and the answers are compared byte for byte (all headers but X
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,18 +21,19 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
+from sqlalchemy.engine import URL, make_url
 
 from openmaas.app import create_app
 from openmaas.auth.principal import ExistenceCache
 from openmaas.config import Settings
 from openmaas.db import loop_connections, tables
-from openmaas.db.engine import POOL_SIZE, make_engine
+from openmaas.db.engine import POOL_SIZE, connect_defaults, make_engine
 from openmaas.db.reads import HotReader, Render, Rows
 from openmaas.db.scope import Scope
 from openmaas.db.session import transaction
 from openmaas.services import repository
 from openmaas.services.service import list_item, listing_item, plain_list_read
-from tests.conftest import HOME, OTHER, Account
+from tests.conftest import HOME, OTHER, PG_ADMIN_DSN, Account
 from tests.maas.conftest import INVALID_TOKEN, INVALID_WORKSPACE, create_service, listing_url
 
 
@@ -382,6 +386,109 @@ def test_a_database_that_stops_answering_is_not_ready_and_holds_no_read(
             assert asyncio.run(scenario()) == (False, None)
         finally:
             engine.dispose()
+
+
+class _FreezableRelay:
+    """A loopback TCP relay to PostgreSQL that can stop passing bytes while keeping every
+    connection open, as a database host that has stopped answering looks to its clients."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.frozen = threading.Event()
+        self.closing = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = [self.listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.closing.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target, timeout=5)
+            self.sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        source.settimeout(0.05)
+        while not self.closing.is_set():
+            try:
+                data = source.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if not data:
+                return
+            while self.frozen.is_set() and not self.closing.is_set():
+                time.sleep(0.05)  # held, not passed on, while frozen
+            with contextlib.suppress(OSError):
+                sink.sendall(data)
+
+    def close(self) -> None:
+        self.closing.set()
+        for opened in self.sockets:
+            with contextlib.suppress(OSError):
+                opened.close()
+
+
+def _admin_database_url() -> URL:
+    """The suite's PostgreSQL (the store behind a network, where a database can stop answering)."""
+    return make_url(PG_ADMIN_DSN).set(drivername="postgresql+psycopg")
+
+
+def test_a_read_on_an_open_connection_to_a_silent_database_is_cut_at_its_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lane's connections are open when PostgreSQL stops answering: the read waiting on one
+    fails at READ_TIMEOUT_SECONDS (0.5 here), not after psycopg's own cancel request and wait (10 s
+    more), and /ready says so; once the database answers again, so does /ready."""
+    monkeypatch.setattr(loop_connections, "READ_TIMEOUT_SECONDS", 0.5)
+    database = _admin_database_url()
+    relay = _FreezableRelay((database.host or "127.0.0.1", database.port or 5432))
+    through_relay = make_engine(database.set(port=relay.port).render_as_string(hide_password=False))
+
+    async def scenario() -> tuple[bool, bool, bool]:
+        reader = HotReader(through_relay)
+        await reader.open()
+        try:
+            # Every lane connection open: whichever the next read takes is one that was answering.
+            warm = await asyncio.gather(*(reader.ready() for _ in range(HotReader.LOOP_CONNECTIONS)))
+            before = all(warm)
+            relay.frozen.set()
+            # The test's own bound: 4 s, past the 0.5 s cut and well short of the 10 s a cancel takes.
+            frozen = await asyncio.wait_for(reader.ready(), timeout=4)
+            relay.frozen.clear()
+            after = await asyncio.wait_for(reader.ready(), timeout=10)
+            return before, frozen, after
+        finally:
+            await reader.close()
+
+    try:
+        assert asyncio.run(scenario()) == (True, False, True)
+    finally:
+        through_relay.dispose()
+        relay.close()
+
+
+def test_connection_options_in_the_url_win_over_the_defaults() -> None:
+    url = _admin_database_url().update_query_dict({"connect_timeout": "20", "keepalives_idle": "300"})
+    assert connect_defaults(url) == {
+        "keepalives": 1,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 30_000,
+    }
+    own = make_engine(url.render_as_string(hide_password=False))
+    try:
+        with own.connect() as connection:
+            dsn = connection.connection.dbapi_connection.info.dsn  # type: ignore[union-attr]
+    finally:
+        own.dispose()
+    assert {"connect_timeout=20", "keepalives_idle=300", "keepalives_count=3"} <= set(dsn.split())
 
 
 def test_a_failed_lane_connection_costs_no_answer(

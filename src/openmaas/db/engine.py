@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 # Execution option that asks SQLite for `BEGIN IMMEDIATE`: a writing request takes the write lock
 # up front, so two writers queue on busy_timeout instead of failing on a read-to-write upgrade.
@@ -42,7 +42,7 @@ def make_engine(url: str) -> Engine:
         pool_size=POOL_SIZE,
         max_overflow=10,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, **KEEPALIVES},
+        connect_args=connect_defaults(url),
     )
 
 
@@ -80,6 +80,14 @@ def _set_wal(cursor: Any) -> None:
             if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def connect_defaults(url: str | URL) -> dict[str, int]:
+    """libpq options openmaas sets on every PostgreSQL connection, except those the URL sets itself
+    (an operator's ``?connect_timeout=20`` wins)."""
+    given = make_url(url).query
+    defaults = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, **KEEPALIVES}
+    return {name: value for name, value in defaults.items() if name not in given}
 
 
 def _sqlite_engine(url: str) -> Engine:

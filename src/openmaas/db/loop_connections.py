@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from openmaas.db.engine import CONNECT_TIMEOUT_SECONDS, KEEPALIVES
+from openmaas.db.engine import connect_defaults
 
 # A hot read (or the readiness check) that takes longer than this is given up.
 READ_TIMEOUT_SECONDS = 5.0
@@ -30,32 +32,41 @@ class LoopConnections:
 
     def __init__(self, engine: Engine, size: int) -> None:
         self._conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self._idle: asyncio.Queue[psycopg.AsyncConnection[Any] | None] = asyncio.Queue()
+        self._connect_options = connect_defaults(engine.url)
+        # Last in, first out: an open connection is taken before an empty slot is used to connect.
+        self._idle: asyncio.LifoQueue[psycopg.AsyncConnection[Any] | None] = asyncio.LifoQueue()
         for _ in range(size):
             self._idle.put_nowait(None)
 
     async def rows(self, sql: str, parameters: dict[str, Any]) -> Sequence[Sequence[Any]] | None:
-        """The rows, or None when the read fails or takes longer than READ_TIMEOUT_SECONDS in all
-        (waiting for a connection included): a stopped or unreachable database never holds a
-        request, or /ready, for longer than that."""
+        """The rows, or None when the read fails or runs past its time: waiting for a connection
+        and the read itself each take at most READ_TIMEOUT_SECONDS (a connect, CONNECT_TIMEOUT_SECONDS),
+        so a stopped or unreachable database never holds a request, or /ready, longer than that."""
         # Imported here: an embedded SQLite server never loads the PostgreSQL driver.
         import psycopg
 
         try:
-            async with asyncio.timeout(READ_TIMEOUT_SECONDS):
-                connection = await self._idle.get()
-                return await self._read(psycopg, connection, sql, parameters)
-        except TimeoutError:
-            return None
+            connection = self._idle.get_nowait()
+        except asyncio.QueueEmpty:
+            try:
+                async with asyncio.timeout(READ_TIMEOUT_SECONDS):
+                    connection = await self._idle.get()
+            except TimeoutError:
+                return None
+        return await self._read(psycopg, connection, sql, parameters)
 
     async def _read(
         self, psycopg: Any, connection: Any, sql: str, parameters: dict[str, Any]
     ) -> Sequence[Sequence[Any]] | None:
+        overdue: asyncio.TimerHandle | None = None
         try:
             if connection is None or connection.closed:
                 connection = await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS, **KEEPALIVES
+                    self._conninfo, autocommit=True, **self._connect_options
                 )
+            # Past its time the read's socket is shut, so the read fails at once. Cancelling it
+            # instead would make psycopg ask the (silent) server to cancel and wait again, 10 s more.
+            overdue = asyncio.get_running_loop().call_later(READ_TIMEOUT_SECONDS, _cut, connection)
             cursor = await connection.execute(sql, parameters)
             rows: Sequence[Sequence[Any]] = await cursor.fetchall()
         except BaseException as failure:
@@ -67,6 +78,9 @@ class LoopConnections:
             if isinstance(failure, psycopg.OperationalError):
                 return None
             raise
+        finally:
+            if overdue is not None:
+                overdue.cancel()
         self._idle.put_nowait(connection)
         return rows
 
@@ -76,3 +90,10 @@ class LoopConnections:
             if connection is not None:
                 with contextlib.suppress(Exception):
                     await connection.close()
+
+
+def _cut(connection: Any) -> None:
+    """Shut the connection's socket both ways (through a duplicate descriptor, which is then closed):
+    the read waiting on it sees the connection end and fails with OperationalError."""
+    with contextlib.suppress(Exception), socket.socket(fileno=os.dup(connection.pgconn.socket)) as duplicate:
+        duplicate.shutdown(socket.SHUT_RDWR)
