@@ -276,3 +276,14 @@ def test_another_secret_key_stops_bootstrap_with_a_message(
         "error: the secret key differs from the one that sealed this store's access keys: give every "
         "process that shares the store the same OPENMAAS_SECRET_KEY"
     )
+
+
+def test_a_store_folder_that_cannot_be_made_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder")
+    url = f"sqlite:///{in_the_way}/store/openmaas.db"
+    result = CliRunner().invoke(cli, ["bootstrap", "--data-dir", str(tmp_path / "data")], env=_env(url))
+    assert result.exit_code == 4  # the store cannot be opened
+    assert " ".join(result.output.split()) == (
+        f"error: cannot use the store at {url}: [Errno 20] Not a directory: '{in_the_way}/store'"
+    )

@@ -106,6 +106,10 @@ def test_a_plain_postgresql_url_means_the_psycopg_driver(monkeypatch: pytest.Mon
             "sqlite:////var/lib/openmaas/openmaas.db",
         ),
         (
+            {"OPENMAAS_DATABASE_URL": "sqlite:///file:om.db?mode=rwc&uri=true"},
+            "invalid setting OPENMAAS_DATABASE_URL: must be a plain sqlite:///path URL, not a file: URI",
+        ),
+        (
             {"OPENMAAS_PUBLIC_URL": "maas.example.com"},
             "invalid setting OPENMAAS_PUBLIC_URL: must be an http:// or https:// URL with a host, like "
             "http://127.0.0.1:8080",
@@ -126,6 +130,7 @@ def test_a_plain_postgresql_url_means_the_psycopg_driver(monkeypatch: pytest.Mon
         "database-url-not-a-url",
         "database-url-other-store",
         "database-url-in-memory",
+        "database-url-file-uri",
         "public-url",
         "admin-domain-empty",
     ],

@@ -116,6 +116,9 @@ class Settings(BaseSettings):
         if backend == "sqlite" and url.database in (None, "", ":memory:"):
             # Each pooled connection would see a store of its own.
             raise ValueError("must name a database file, like sqlite:////var/lib/openmaas/openmaas.db")
+        if backend == "sqlite" and ((url.database or "").startswith("file:") or "uri" in url.query):
+            # openmaas creates the file and its folder owner-only, which needs the plain path.
+            raise ValueError("must be a plain sqlite:///path URL, not a file: URI")
         return value
 
     @field_validator("public_url")

@@ -29,16 +29,20 @@ def load_settings(data_dir: Path | None) -> Settings:
 def store_of(settings: Settings) -> Iterator[Engine]:
     """An engine on the configured store; a store that cannot be opened ends the command with a
     message naming it (password hidden), never a traceback."""
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
 
     from openmaas.db.engine import make_engine
 
-    engine = make_engine(settings.effective_database_url)
+    store = make_url(settings.effective_database_url).render_as_string(hide_password=True)
+    try:
+        engine = make_engine(settings.effective_database_url)
+    except OSError as error:  # the SQLite file's folder cannot be made, say
+        fail(f"cannot use the store at {store}: {error}", UNREACHABLE)
     try:
         yield engine
     except DBAPIError as error:
         reason = " ".join(str(error.orig).split())
-        store = engine.url.render_as_string(hide_password=True)
         fail(f"cannot use the store at {store}: {reason}", UNREACHABLE)
     finally:
         engine.dispose()
@@ -55,9 +59,12 @@ def prepare(settings: Settings) -> None:
     from openmaas.bootstrap import bootstrap
 
     upgrade(settings)
-    with store_of(settings) as engine:
-        result = bootstrap(engine, settings)
-        _check_secret_key(engine, settings)
+    try:
+        with store_of(settings) as engine:
+            result = bootstrap(engine, settings)
+            _check_secret_key(engine, settings)
+    except OSError as error:  # the admin-password or key file cannot be written, say
+        fail(f"cannot use the data folder {settings.data_dir}: {error}", CONFIGURATION_FAILURE)
     if result.generated_password:
         console.print(
             f"created user [bold]{settings.admin_user}[/] in domain [bold]{settings.admin_domain}[/] "
