@@ -14,7 +14,7 @@ from openmaas.auth.passwords import HashCost, hash_password, verify_password
 from openmaas.clock import now_ms
 from openmaas.config import Settings
 from openmaas.db.session import transaction
-from openmaas.db.tables import users
+from openmaas.db.tables import domains, users
 from tests.conftest import ADMIN_PASSWORD, HOME, password_body
 from tests.iam.conftest import WRONG_CREDENTIALS
 
@@ -202,3 +202,23 @@ def test_a_login_hashes_the_password_again_at_the_configured_cost(
 def _set_admin_hash(engine: Engine, password_hash: str) -> None:
     with transaction(engine, write=True) as connection:
         connection.execute(update(users).where(users.c.name == "admin").values(password_hash=password_hash))
+
+
+def test_guesses_naming_the_domain_by_id_or_by_name_share_one_count_d6(
+    client: TestClient, engine: Engine
+) -> None:
+    """The turns are the user's, however a request names its domain."""
+    with transaction(engine, write=False) as connection:
+        domain_id = connection.execute(select(domains.c.id).where(domains.c.name == "openmaas")).scalar_one()
+
+    def attempt(index: int) -> tuple[int, object]:
+        body = password_body(password="not-the-password")
+        if index % 2:
+            body["auth"]["identity"]["password"]["user"]["domain"] = {"id": domain_id}
+        response = client.post(TOKENS, json=body)
+        return response.status_code, response.json()
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(attempt, range(12)))
+    assert answers.count((401, WRONG_CREDENTIALS)) == 5
+    assert answers.count((401, LOCKED)) == 7

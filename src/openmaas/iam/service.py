@@ -34,16 +34,14 @@ class LoginTurns:
     """
 
     def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        # By user id, however the request names the domain (by id or by name).
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     @asynccontextmanager
-    async def turn(self, user: PasswordUser) -> AsyncIterator[None]:
-        key = (user.domain.id or f"name:{user.domain.name}", user.name)
-        lock = self._locks.get(key)
+    async def turn(self, user_id: str) -> AsyncIterator[None]:
+        lock = self._locks.get(user_id)
         if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
+            lock = self._locks[user_id] = asyncio.Lock()
         async with lock:
             yield
 
@@ -52,14 +50,28 @@ async def login(
     engine: Engine, auth: AuthState, turns: LoginTurns, request: TokenRequest
 ) -> tuple[str, TokenClaims]:
     """Check the password (taking this user's turn) and issue a token scoped as asked."""
-    async with turns.turn(request.auth.identity.password.user):
+    identity = request.auth.identity.password.user
+    user_id = await run_in_threadpool(_user_id, engine, identity)
+    if user_id is None:
+        # No count to keep for a user that does not exist, but the same slow check and answer.
+        await run_in_threadpool(verify_password, None, identity.password, auth.settings.password_cost)
+        raise WrongCredentials()
+    async with turns.turn(user_id):
         return await run_in_threadpool(_checked_login, engine, auth, request)
 
 
+def _user_id(engine: Engine, identity: PasswordUser) -> str | None:
+    with transaction(engine, write=False) as connection:
+        domain = repository.find_domain(connection, domain_id=identity.domain.id, name=identity.domain.name)
+        user = repository.find_user(connection, domain.id, identity.name) if domain else None
+    return user.id if user is not None else None
+
+
 def _checked_login(engine: Engine, auth: AuthState, request: TokenRequest) -> tuple[str, TokenClaims]:
-    """The slow hash check runs outside any transaction: on SQLite a write transaction would hold
-    the store's one write lock for the whole check. The lockout counter (D-6) is written in a short
-    transaction of its own after it."""
+    """Within the user's turn, so the user is read again: the previous turn may have counted a
+    failure. The slow hash check runs outside any transaction: on SQLite a write transaction would
+    hold the store's one write lock for the whole check. The lockout counter (D-6) is written in a
+    short transaction of its own after it."""
     identity = request.auth.identity.password.user
     with transaction(engine, write=False) as connection:
         domain = repository.find_domain(connection, domain_id=identity.domain.id, name=identity.domain.name)
