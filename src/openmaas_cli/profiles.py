@@ -15,9 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from openmaas_client import Token
+from openmaas_client._errors import problem_text
 
 DEFAULT_PROFILE = "default"
 DEFAULT_REGION = "ap-southeast-1"
@@ -105,7 +104,7 @@ class Secrets:
             try:
                 tokens[region] = CachedToken.from_toml(entry)
             except (LookupError, TypeError, ValueError) as error:
-                raise CorruptToken(f"{name}.tokens.{region}", _problem(error)) from error
+                raise CorruptToken(f"{name}.tokens.{region}", problem_text(error)) from error
         return cls(str(table.get("password", "")), str(table.get("secret_key", "")), tokens)
 
 
@@ -161,17 +160,6 @@ def _read(path: Path) -> dict[str, Any]:
         raise ProfileError(f"{path} is not valid TOML: {error}") from error
     except OSError as error:
         raise ProfileError(f"cannot read {path}: {error.strerror}") from error
-
-
-def _problem(error: Exception) -> str:
-    if isinstance(error, KeyError):
-        return f"missing key {error.args[0]!r}"
-    if isinstance(error, ValidationError):
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        more = error.error_count() - 1
-        return f"{error.title}: {where}: {first['msg']}" + (f" (and {more} more)" if more else "")
-    return str(error)
 
 
 def _write(path: Path, document: dict[str, Any], mode: int | None) -> None:

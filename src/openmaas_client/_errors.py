@@ -57,10 +57,11 @@ def error_from(response: httpx.Response) -> ApiError:
 
 def unexpected_answer(response: httpx.Response, error: Exception) -> OpenMaasError:
     """A success answer whose body is not the shape the API documents."""
-    return OpenMaasError(f"unexpected answer from {response.request.url}: {_problem(error)}")
+    return OpenMaasError(f"unexpected answer from {response.request.url}: {problem_text(error)}")
 
 
-def _problem(error: Exception) -> str:
+def problem_text(error: Exception) -> str:
+    """What is wrong with a parsed value, in one line: a missing key, the first validation error."""
     if isinstance(error, KeyError):
         return f"missing key {error.args[0]!r}"
     if isinstance(error, ValidationError):

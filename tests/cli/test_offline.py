@@ -262,7 +262,7 @@ def test_secrets_that_are_not_toml_are_a_configuration_failure(
 @pytest.mark.parametrize(
     ("entry", "detail"),
     [
-        ('value = "t"\nbody = "not json"', "Expecting value: line 1 column 1 (char 0)"),
+        ('value = "t"\nbody = "not json"', "the body is not JSON"),
         ('body = "{}"', "missing key 'value'"),
         ('value = "t"\nbody = "{}"', "missing key 'token'"),
         ('value = "t"\nbody = "{\\"token\\": {}}"', "Token: expires_at: Field required (and 2 more)"),
