@@ -51,33 +51,32 @@ async def login(
 ) -> tuple[str, TokenClaims]:
     """Check the password (taking this user's turn) and issue a token scoped as asked."""
     identity = request.auth.identity.password.user
-    user_id = await run_in_threadpool(_user_id, engine, identity)
-    if user_id is None:
+    domain, user = await run_in_threadpool(_find_user, engine, identity)
+    if domain is None or user is None:
         # No count to keep for a user that does not exist, but the same slow check and answer.
         await run_in_threadpool(verify_password, None, identity.password, auth.settings.password_cost)
         raise WrongCredentials()
-    async with turns.turn(user_id):
-        return await run_in_threadpool(_checked_login, engine, auth, request)
+    async with turns.turn(user.id):
+        return await run_in_threadpool(_checked_login, engine, auth, request, domain)
 
 
-def _user_id(engine: Engine, identity: PasswordUser) -> str | None:
+def _find_user(engine: Engine, identity: PasswordUser) -> tuple[Row[Any] | None, Row[Any] | None]:
     with transaction(engine, write=False) as connection:
         domain = repository.find_domain(connection, domain_id=identity.domain.id, name=identity.domain.name)
-        user = repository.find_user(connection, domain.id, identity.name) if domain else None
-    return user.id if user is not None else None
+        return domain, repository.find_user(connection, domain.id, identity.name) if domain else None
 
 
-def _checked_login(engine: Engine, auth: AuthState, request: TokenRequest) -> tuple[str, TokenClaims]:
+def _checked_login(
+    engine: Engine, auth: AuthState, request: TokenRequest, domain: Row[Any]
+) -> tuple[str, TokenClaims]:
     """Within the user's turn, so the user is read again: the previous turn may have counted a
     failure. The slow hash check runs outside any transaction: on SQLite a write transaction would
     hold the store's one write lock for the whole check. The lockout counter (D-6) is written in a
     short transaction of its own after it."""
     identity = request.auth.identity.password.user
     with transaction(engine, write=False) as connection:
-        domain = repository.find_domain(connection, domain_id=identity.domain.id, name=identity.domain.name)
-        user = repository.find_user(connection, domain.id, identity.name) if domain else None
+        user = repository.find_user(connection, domain.id, identity.name)
     _check_password(engine, auth.settings, user, identity.password)
-    assert domain is not None
     assert user is not None
     with transaction(engine, write=False) as connection:
         project = _scoped_project(connection, domain, request)

@@ -91,7 +91,7 @@ class LifecycleWorker:
             "transition_due_at": None,
             "transition_started_at": None,
         }
-        if healthy or not _asks_upstream(row):
+        if healthy:  # True for a row with no upstream to ask
             return settled
         deadline = (row.transition_started_at or now) + row.deploy_timeout_minutes * 60_000
         if now >= deadline:
