@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from openmaas.db.scope import Scope, scoped
 from openmaas.db.tables import workspaces as table
 from openmaas.workspaces.errors import WorkspaceNameTaken
+from openmaas.workspaces.schemas import WorkspaceQuery
 
 SORT_COLUMNS = {"name": table.c.name, "update_time": table.c.update_time, "status": table.c.id}
 
@@ -27,25 +28,17 @@ def get(connection: Connection, scope: Scope, workspace_id: str, lock: Lock | No
     return connection.execute(statement).first()
 
 
-def page(
-    connection: Connection,
-    scope: Scope,
-    *,
-    name: str | None,
-    sort_by: str,
-    order: str,
-    offset: int,
-    limit: int,
-) -> tuple[int, list[Row[Any]]]:
+def page(connection: Connection, scope: Scope, query: WorkspaceQuery) -> tuple[int, list[Row[Any]]]:
     statement = scoped(select(table), table, scope)
     count = scoped(select(func.count()).select_from(table), table, scope)
-    if name:
+    if query.name:
         # Case-insensitive on both stores (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
-        matches = table.c.name.icontains(name, autoescape=True)
+        matches = table.c.name.icontains(query.name, autoescape=True)
         statement, count = statement.where(matches), count.where(matches)
-    column = SORT_COLUMNS[sort_by]
-    ordering = column.desc() if order == "desc" else column.asc()
-    rows = connection.execute(statement.order_by(ordering, table.c.id).offset(offset).limit(limit)).all()
+    column = SORT_COLUMNS[query.sort_by]
+    ordering = column.desc() if query.order == "desc" else column.asc()
+    page = statement.order_by(ordering, table.c.id).offset(query.offset).limit(query.limit)
+    rows = connection.execute(page).all()
     return int(connection.execute(count).scalar_one()), list(rows)
 
 

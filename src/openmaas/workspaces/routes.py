@@ -5,34 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AfterValidator
 from starlette.responses import Response
 
 from openmaas.auth.principal import ModelArtsPrincipal, ProjectScope
 from openmaas.db.session import DbConnection
 from openmaas.errors import json_response
-from openmaas.names import MAX_OFFSET, reject_nul
 from openmaas.workspaces import service
-from openmaas.workspaces.schemas import Order, SortBy, WorkspaceCreate, WorkspaceUpdate
+from openmaas.workspaces.schemas import WorkspaceCreate, WorkspaceQuery, WorkspaceUpdate
 
 router = APIRouter(prefix="/v1/{project_id}/workspaces", tags=["Workspaces"])
 
 
 @router.get("")
 def list_workspaces(
-    scope: ProjectScope,
-    connection: DbConnection,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
-    sort_by: SortBy = "update_time",
-    order: Order = "desc",
-    name: Annotated[str | None, Query(max_length=64), AfterValidator(reject_nul)] = None,
+    scope: ProjectScope, connection: DbConnection, query: Annotated[WorkspaceQuery, Query()]
 ) -> Response:
     """List the project's workspaces."""
-    page = service.page_body(
-        connection, scope, name=name, sort_by=sort_by, order=order, offset=offset, limit=limit
-    )
-    return json_response(page)
+    return json_response(service.page_body(connection, scope, query))
 
 
 @router.post("")

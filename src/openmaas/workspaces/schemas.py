@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from openmaas.names import RESOURCE_NAME, OptionalText, Text
+from openmaas.names import MAX_OFFSET, RESOURCE_NAME, OptionalText, Text
 
 AuthType = Literal["PUBLIC", "PRIVATE", "INTERNAL"]
 SortBy = Literal["name", "update_time", "status"]
@@ -42,3 +42,15 @@ class WorkspaceUpdate(BaseModel):
     @classmethod
     def _valid_name(cls, value: str | None) -> str | None:
         return None if value is None else _check_name(value)
+
+
+class WorkspaceQuery(BaseModel):
+    """The workspace list's query (5.1): a name filter, an order and a page."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: OptionalText = Field(default=None, max_length=64)
+    sort_by: SortBy = "update_time"
+    order: Order = "desc"
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+    limit: int = Field(default=1000, ge=1, le=1000)

@@ -12,7 +12,7 @@ from openmaas.names import DEFAULT_WORKSPACE_ID, WORKSPACE_ID
 from openmaas.workspaces import repository
 from openmaas.workspaces.errors import DefaultWorkspaceProtected, WorkspaceNotEmpty, WorkspaceNotFound
 from openmaas.workspaces.repository import Lock
-from openmaas.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate
+from openmaas.workspaces.schemas import WorkspaceCreate, WorkspaceQuery, WorkspaceUpdate
 
 
 def require(connection: Connection, scope: Scope, workspace_id: str, lock: Lock | None = None) -> Row[Any]:
@@ -57,20 +57,9 @@ def delete(connection: Connection, scope: Scope, workspace_id: str) -> None:
     repository.delete_workspace(connection, scope, workspace_id)
 
 
-def page_body(
-    connection: Connection,
-    scope: Scope,
-    *,
-    name: str | None,
-    sort_by: str,
-    order: str,
-    offset: int,
-    limit: int,
-) -> dict[str, Any]:
-    """One page of the project's workspaces (5.1), with the total that matches ``name``."""
-    total, rows = repository.page(
-        connection, scope, name=name, sort_by=sort_by, order=order, offset=offset, limit=limit
-    )
+def page_body(connection: Connection, scope: Scope, query: WorkspaceQuery) -> dict[str, Any]:
+    """One page of the project's workspaces (5.1), with the total that matches the name filter."""
+    total, rows = repository.page(connection, scope, query)
     return listing_body([to_wire(row) for row in rows], total)
 
 
