@@ -3,8 +3,8 @@ optional strict Content-Type check (D-2). Plain ASGI keeps it off the hot path's
 
 from __future__ import annotations
 
-import itertools
 import os
+import random
 from typing import Any
 
 import orjson
@@ -13,6 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from openmaas.errors import InvalidParameter, error_body
 
 BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})
+# The version (4) and variant (RFC 4122) bits that make 128 random bits a UUID, as uuid.UUID sets them.
+UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 class RequestContext:
@@ -20,10 +23,9 @@ class RequestContext:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.strict_content_type = strict_content_type
-        # Request ids: a random prefix per process and a counter. As unique as random ids across
-        # processes sharing a store, without a system call per request.
-        self._id_prefix = os.urandom(8).hex()
-        self._id_counter = itertools.count(1)
+        # Request ids are fresh random UUIDs (CONTRACT 1), drawn from a generator seeded once from the
+        # OS: uuid4() would make a system call per request.
+        self._id_random = random.Random(os.urandom(32))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,7 +53,7 @@ class RequestContext:
         await self.app(scope, receive, send_with_id)
 
     def _new_request_id(self) -> bytes:
-        return f"{self._id_prefix}{next(self._id_counter):016x}".encode()
+        return b"%032x" % (self._id_random.getrandbits(128) & UUID4_CLEAR | UUID4_SET)
 
     def _too_large(self) -> InvalidParameter:
         return InvalidParameter("body", f"exceeds {self.max_body_bytes} bytes")

@@ -4,6 +4,7 @@ and the MaaS home region setting (D-3)."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -90,6 +91,8 @@ def test_every_response_carries_a_fresh_request_id(client: TestClient, admin: Ac
     ids = [response.headers["X-Request-Id"] for response in (ok, failed, probe)]
     assert [ok.status_code, failed.status_code, probe.status_code] == [200, 400, 200]
     assert all(HEX_32.match(request_id) for request_id in ids)
+    # CONTRACT 1: a fresh UUID hex (random: version 4, RFC 4122 variant).
+    assert {(uuid.UUID(hex=i).version, uuid.UUID(hex=i).variant) for i in ids} == {(4, uuid.RFC_4122)}
     assert len(set(ids)) == 3
 
 
