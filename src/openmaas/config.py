@@ -170,6 +170,11 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'openmaas.db').resolve()}"
 
     @property
+    def secret_key_text(self) -> str | None:
+        """The configured secret key, None when the data folder's key file is to be used."""
+        return self.secret_key.get_secret_value() if self.secret_key else None
+
+    @property
     def password_cost(self) -> HashCost:
         return HashCost(time_cost=self.password_hash_time_cost, memory_kib=self.password_hash_memory_kib)
 

@@ -83,10 +83,9 @@ def _check_secret_key(engine: Engine, settings: Settings) -> None:
     from openmaas.crypto import SecretKeyError, open_secret_box
     from openmaas.db.session import transaction
 
-    secret_key = settings.secret_key.get_secret_value() if settings.secret_key else None
     try:
         with transaction(engine, write=True) as connection:
-            open_secret_box(secret_key, settings.data_dir, connection)
+            open_secret_box(settings.secret_key_text, settings.data_dir, connection)
     except SecretKeyError as error:
         fail(str(error), CONFIGURATION_FAILURE)
 
