@@ -54,7 +54,7 @@ def test_an_explicit_database_url_wins(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_plain_postgresql_url_means_the_psycopg_driver(monkeypatch: pytest.MonkeyPatch) -> None:
-    """psycopg (3) is the driver openmaas ships; SQLAlchemy's default for postgresql:// is psycopg2."""
+    """psycopg (3) is the driver openmaas ships: a URL that names no driver is given that one."""
     monkeypatch.setenv("OPENMAAS_DATABASE_URL", "postgresql://maas:pw@127.0.0.1:5432/openmaas")
     assert Settings.load().database_url == "postgresql+psycopg://maas:pw@127.0.0.1:5432/openmaas"
 

@@ -106,17 +106,17 @@ class Settings(BaseSettings):
             return value
         try:
             url = make_url(value)
-            backend, driver = url.get_backend_name(), url.get_driver_name()
-        except ArgumentError:  # unparsable, or a dialect SQLAlchemy does not know
+        except ArgumentError:
             raise ValueError(f"must be a URL like {DATABASE_URL_EXAMPLE}") from None
-        if backend == "postgresql" and driver in ("psycopg", "psycopg2") and "+" not in url.drivername:
+        if url.drivername == "postgresql":
             return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-        if (backend, driver) not in (("sqlite", "pysqlite"), ("postgresql", "psycopg")):
+        if url.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
             raise ValueError(f"must be a sqlite:/// or postgresql+psycopg:// URL like {DATABASE_URL_EXAMPLE}")
-        if backend == "sqlite" and url.database in (None, "", ":memory:"):
+        database = url.database or ""
+        if url.drivername.startswith("sqlite") and database in ("", ":memory:"):
             # Each pooled connection would see a store of its own.
             raise ValueError("must name a database file, like sqlite:////var/lib/openmaas/openmaas.db")
-        if backend == "sqlite" and ((url.database or "").startswith("file:") or "uri" in url.query):
+        if url.drivername.startswith("sqlite") and (database.startswith("file:") or "uri" in url.query):
             # openmaas creates the file and its folder owner-only, which needs the plain path.
             raise ValueError("must be a plain sqlite:///path URL, not a file: URI")
         return value
