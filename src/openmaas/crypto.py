@@ -20,6 +20,7 @@ import hmac
 import os
 import secrets
 import stat
+import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -114,8 +115,8 @@ def _write_once(path: Path, text: str) -> None:
     its own and then linked into place, which fails if another process got there first: processes
     sharing a data folder agree on whichever key was linked first, and none ever reads a file that
     is still being written."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+    temporary = Path(name)
     try:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(text)
