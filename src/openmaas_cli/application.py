@@ -26,6 +26,7 @@ from openmaas_client import (
     ApiError,
     Client,
     Credentials,
+    InvalidEndpoint,
     OpenMaasError,
     Page,
     PasswordAuth,
@@ -200,7 +201,7 @@ def guard() -> Iterator[None]:
     """Expected failures become a message on stderr and an exit code, never a traceback."""
     try:
         yield
-    except ProfileError as error:
+    except (ProfileError, InvalidEndpoint) as error:
         display.fail(str(error), display.CONFIGURATION_FAILURE)
     except ApiError as error:
         display.fail(describe(error), display.API_FAILURE)
@@ -208,5 +209,3 @@ def guard() -> Iterator[None]:
         display.fail(f"cannot reach the server: {error}", display.UNREACHABLE)
     except OpenMaasError as error:
         display.fail(str(error), display.API_FAILURE)
-    except ValueError as error:  # a bad endpoint URL
-        display.fail(str(error), display.CONFIGURATION_FAILURE)

@@ -15,8 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openmaas_client import Token
-from openmaas_client._errors import problem_text
+from openmaas_client import Token, problem_text
 
 DEFAULT_PROFILE = "default"
 DEFAULT_REGION = "ap-southeast-1"

@@ -13,7 +13,7 @@ from openmaas_client._async_client import AsyncClient
 from openmaas_client._auth import AccessKeyAuth, Credentials, PasswordAuth, TokenAuth
 from openmaas_client._base import EndpointChanges, EndpointFields, ServiceFilters
 from openmaas_client._client import Client
-from openmaas_client._errors import ApiError, OpenMaasError, TransportError
+from openmaas_client._errors import ApiError, InvalidEndpoint, OpenMaasError, TransportError, problem_text
 from openmaas_client._models import (
     AccessKey,
     Agreement,
@@ -48,6 +48,7 @@ __all__ = [
     "EndpointChanges",
     "EndpointFields",
     "InferService",
+    "InvalidEndpoint",
     "OpenMaasError",
     "Page",
     "Pager",
@@ -64,4 +65,5 @@ __all__ = [
     "WireModel",
     "Workspace",
     "WorkspaceRef",
+    "problem_text",
 ]

@@ -17,6 +17,10 @@ class TransportError(OpenMaasError):
     """The server could not be reached, or the connection failed mid-request."""
 
 
+class InvalidEndpoint(OpenMaasError, ValueError):
+    """The endpoint given to a client is not an http(s) URL with a host (a ValueError as well)."""
+
+
 class ApiError(OpenMaasError):
     """An error answer from the server, with its wire code, message, HTTP status and request id."""
 

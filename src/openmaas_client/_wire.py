@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from openmaas_client._errors import unexpected_answer
+from openmaas_client._errors import InvalidEndpoint, unexpected_answer
 from openmaas_client._signer import canonical_query
 
 T = TypeVar("T")
@@ -98,9 +98,9 @@ class Wire:
         try:
             url = httpx.URL(endpoint)
         except httpx.InvalidURL as error:
-            raise ValueError(f"endpoint {endpoint!r} is not a valid URL: {error}") from None
+            raise InvalidEndpoint(f"endpoint {endpoint!r} is not a valid URL: {error}") from None
         if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError(f"endpoint must be an http(s) URL with a host, got {endpoint!r}")
+            raise InvalidEndpoint(f"endpoint must be an http(s) URL with a host, got {endpoint!r}")
         parts = urlsplit(endpoint)
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.prefix = parts.path.rstrip("/")

@@ -3,9 +3,13 @@ unimportable, the CLI still loads and its client commands still parse (STYLE lay
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+import openmaas_cli
 
 BLOCKED_IMPORT = textwrap.dedent(
     """
@@ -37,3 +41,15 @@ def test_cli_loads_without_the_server_package() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok []"
+
+
+def test_cli_uses_only_the_clients_public_names() -> None:
+    """The client's underscore modules are its own business: the CLI imports from the package."""
+    cli_sources = Path(openmaas_cli.__file__).parent.rglob("*.py")
+    private = [
+        f"{source.name}:{number}"
+        for source in cli_sources
+        for number, line in enumerate(source.read_text().splitlines(), 1)
+        if re.search(r"\bopenmaas_client\._", line)
+    ]
+    assert private == []
