@@ -103,12 +103,11 @@ def _prove(target: Profile, credentials: Credentials, secrets: Secrets) -> tuple
 
 
 def _ask_credentials(target: Profile, secrets: Secrets, from_stdin: bool) -> Credentials:
+    """The credentials to log in with; the secret asked for is kept in ``secrets`` (made anew)."""
     if target.access_key:
         secrets.secret_key = _secret("OPENMAAS_SECRET_ACCESS_KEY", from_stdin, "Secret key")
-        secrets.password = ""
         return AccessKeyAuth(target.access_key, secrets.secret_key)
     secrets.password = _secret("OPENMAAS_PASSWORD", from_stdin, "Password")
-    secrets.secret_key = ""
     return PasswordAuth(target.domain, target.user, secrets.password)
 
 
