@@ -244,8 +244,8 @@ def test_quota_is_per_domain(
 # ---- the linked service (0102, 0104, 6613) -----------------------------------------------------------
 
 
-def test_unknown_service_id_is_0102(client: TestClient, admin: Account) -> None:
-    unknown = "00000000-0000-4000-8000-000000000000"
+@pytest.mark.parametrize("unknown", ["00000000-0000-4000-8000-000000000000", "not-a-uuid"])
+def test_unknown_service_id_is_0102(client: TestClient, admin: Account, unknown: str) -> None:
     assert _post(client, admin, v2_body("ep", unknown)) == (
         400,
         _error("ModelArts.0102", f"Service {unknown} does not exist in region {HOME}, workspace 0."),
@@ -490,6 +490,10 @@ def test_moderation_on_ignores_agreement_id(client: TestClient, admin: Account) 
         ({"remark": "a\u0000b"}, "remark"),
         ({"workspace_id": "0\u0000"}, "workspace_id"),
         ({"source": "custom_from_modelarts_v2", "infer_service_id": "x\u0000y"}, "infer_service_id"),
+        ({"endpoint_name": "a\u0000b"}, "endpoint_name"),
+        ({"model_name": "Deep\u0000Seek"}, "model_name"),
+        ({"source": "custom_from_modelarts_v2", "infer_service_id": "x", "region": "ap\u0000"}, "region"),
+        ({"moderation": False, "agreement_id": "a\u0000"}, "agreement_id"),
     ],
 )
 def test_malformed_fields_are_0101_naming_the_field_d7(
@@ -499,7 +503,7 @@ def test_malformed_fields_are_0101_naming_the_field_d7(
     assert status == 400
     assert body["error_code"] == "ModelArts.0101"
     assert body["error_msg"].startswith(f"Invalid parameter: {field} ")
-    if "\u0000" in str(extra):
+    if any("\u0000" in str(value) for value in extra.values()):
         assert body["error_msg"] == f"Invalid parameter: {field} must not contain NUL characters."
 
 

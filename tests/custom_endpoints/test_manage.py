@@ -202,6 +202,18 @@ def test_edit_malformed_field_is_0101(client: TestClient, admin: Account) -> Non
     assert body["error_msg"].startswith("Invalid parameter: tpm ")
 
 
+def test_edit_name_with_a_nul_character_is_0101(client: TestClient, admin: Account) -> None:
+    endpoint = create(client, admin, maas_body("clean"))
+    assert _put(client, admin, endpoint["id"], {"endpoint_name": "a\u0000"}) == (
+        400,
+        {
+            "error_code": "ModelArts.0101",
+            "error_msg": "Invalid parameter: endpoint_name must not contain NUL characters.",
+        },
+    )
+    assert _only_item(client, admin)["endpoint_name"] == "clean"
+
+
 # ---- unknown, deleted, foreign and empty ids (6291, 6299) ----------------------------------------------
 
 

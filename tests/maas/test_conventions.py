@@ -68,6 +68,11 @@ def other_home_client(engine: Engine, settings: Settings) -> Iterator[TestClient
         ("GET", "/v1/{project}/workspaces/"),
         ("POST", "/v1/{project}/workspaces/"),
         ("GET", "/v2/{project}/services/"),
+        ("GET", "/v3/auth/projects/"),
+        ("POST", "/v3/auth/tokens/"),
+        ("GET", "/v3.0/OS-CREDENTIAL/credentials/"),
+        ("GET", "/v1/{project}/maas/services/custom-endpoint/endpoint/"),
+        ("POST", "/v1/{project}/maas/services/custom-endpoint/endpoint/"),
     ],
 )
 def test_unknown_path_or_method_is_404_apig_0101(
@@ -153,8 +158,38 @@ def test_strict_setting_serves_application_json_d2(strict_client: TestClient, ad
     assert response.json() == EMPTY_LISTING
 
 
+def test_strict_setting_covers_the_iam_paths_in_the_iam_error_shape_d2(
+    strict_client: TestClient, admin: Account
+) -> None:
+    response = strict_client.get(
+        "/v3/auth/projects", headers={"X-Auth-Token": admin.headers()["X-Auth-Token"]}
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": 400,
+            "message": "Invalid parameter: Content-Type must be application/json.",
+            "title": "Bad Request",
+        }
+    }
+
+
+def test_strict_setting_covers_the_modelarts_v2_paths_d2(strict_client: TestClient, admin: Account) -> None:
+    response = strict_client.get(
+        f"/v2/{admin.project()}/services", headers={"X-Auth-Token": admin.headers()["X-Auth-Token"]}
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error_code": "ModelArts.0101",
+        "error_msg": "Invalid parameter: Content-Type must be application/json.",
+    }
+
+
 def test_strict_setting_leaves_the_probes_alone_d2(strict_client: TestClient) -> None:
-    assert strict_client.get("/health").status_code == 200
+    health = strict_client.get("/health")
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    ready = strict_client.get("/ready")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
 
 
 # ---- MaaS home region (D-3) ----------------------------------------------------------------------

@@ -196,6 +196,10 @@ def test_offset_not_a_multiple_of_limit_is_400_d10(client: TestClient, admin: Ac
             "Invalid parameter: limit input should be a valid integer, unable to parse string as an integer.",
         ),
         ({"offset": -10}, "Invalid parameter: offset input should be greater than or equal to 0."),
+        (
+            {"offset": 2147483648, "limit": 1},
+            "Invalid parameter: offset input should be less than or equal to 2147483647.",
+        ),
     ],
 )
 def test_limit_out_of_1_to_500_or_negative_offset_is_400_naming_the_field_d10(
@@ -204,6 +208,13 @@ def test_limit_out_of_1_to_500_or_negative_offset_is_400_naming_the_field_d10(
     status, body = listing(client, admin, HOME, **query)
     assert status == 400
     assert body == {"error_code": "ModelArts.0101", "error_msg": message}
+
+
+def test_largest_offset_is_served_past_the_last_page_d10(client: TestClient, admin: Account) -> None:
+    create_service(client, admin, name="far-away")
+    status, body = listing(client, admin, HOME, offset=2147483647, limit=1)
+    assert status == 200
+    assert body == {"data": [], "pages": 1, "total": 1}
 
 
 # ---- which services --------------------------------------------------------------------------

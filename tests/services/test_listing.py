@@ -73,6 +73,15 @@ def test_paging_figures(client: TestClient, admin: Account) -> None:
     assert _ids(single) == everything[4:]
 
 
+def test_largest_offset_is_served_past_the_last_page(client: TestClient, admin: Account) -> None:
+    create(client, admin, "far-away")
+    response = client.get(
+        services_url(admin), params={"offset": 2147483647, "limit": 1}, headers=admin.headers()
+    )
+    assert response.status_code == 200
+    assert response.json() == {"data": [], "current": 2147483647, "size": 0, "pages": 1, "total": 1}
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,17 @@ from tests.services.conftest import (
     show,
     update,
 )
+
+VERSION_ITEM_KEYS = {
+    "infer_name",
+    "version",
+    "version_status",
+    "description",
+    "deploy_type",
+    "create_at",
+    "update_at",
+}
+ISO_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 FULL = {
     "version": "2.3.4",
@@ -317,6 +329,11 @@ def test_versions(client: TestClient, admin: Account, settle: Callable[[], int])
     url = services_url(admin, f"/{created['id']}/deployments/{deployment}/versions")
     body = client.get(url, headers=admin.headers()).json()
     assert (body["current"], body["size"], body["pages"], body["total"]) == (0, 3, 1, 3)
+    # decisions.md: the SDK types these times as datetimes, so they are ISO 8601 strings here.
+    for item in body["data"]:
+        assert set(item) == VERSION_ITEM_KEYS
+        assert ISO_MS.match(item["create_at"]), item["create_at"]
+        assert ISO_MS.match(item["update_at"]), item["update_at"]
     assert [item["version"] for item in body["data"]] == ["5.0.0", "1.0.1", "1.0.0"]
     assert [item["version_status"] for item in body["data"]] == ["RUNNING", "HISTORY", "HISTORY"]
     assert [item["description"] for item in body["data"]] == ["second", "second", "first"]
@@ -350,6 +367,18 @@ def test_versions_offset_must_be_a_multiple_of_limit(client: TestClient, admin: 
     response = client.get(url, params={"limit": 2, "offset": 1}, headers=admin.headers())
     assert response.status_code == 400
     assert response.json() == invalid("offset must be a multiple of limit")
+
+
+def test_versions_offset_is_at_most_2_31_minus_1(client: TestClient, admin: Account) -> None:
+    created = create(client, admin)
+    deployment = _deployment_id(client, admin, created["id"])
+    url = services_url(admin, f"/{created['id']}/deployments/{deployment}/versions")
+    response = client.get(url, params={"limit": 1, "offset": 2147483648}, headers=admin.headers())
+    assert response.status_code == 400
+    assert response.json() == invalid("offset input should be less than or equal to 2147483647")
+    response = client.get(url, params={"limit": 1, "offset": 2147483647}, headers=admin.headers())
+    assert response.status_code == 200
+    assert response.json() == {"data": [], "current": 2147483647, "size": 0, "pages": 1, "total": 1}
 
 
 def test_other_tenant_cannot_see_or_touch_services(
