@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from openmaas.db.session import transaction
-from openmaas.db.tables import projects, service_versions, services, workspaces
+from openmaas.iam.tables import projects
+from openmaas.services.tables import service_versions, services
+from openmaas.workspaces.tables import workspaces
 
 BATCH = 20_000
 STATUSES = ["RUNNING"] * 8 + ["STOPPED", "DEPLOYING"]

@@ -22,10 +22,10 @@ from openmaas.auth.passwords import hash_password
 from openmaas.bootstrap import bootstrap
 from openmaas.config import Settings
 from openmaas.db.engine import make_engine
-from openmaas.db.migrate import upgrade
 from openmaas.db.session import transaction
-from openmaas.db.tables import metadata
 from openmaas.iam import repository as iam_repository
+from openmaas.schema import metadata
+from openmaas.schema.migrate import upgrade
 from openmaas.services.worker import LifecycleWorker
 
 PG_ADMIN_DSN = os.environ.get("OPENMAAS_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -20,7 +20,9 @@ from typer.testing import CliRunner
 from openmaas.app import create_app
 from openmaas.config import Settings
 from openmaas.db.session import transaction
-from openmaas.db.tables import domains, metadata, projects, users, workspaces
+from openmaas.iam.tables import domains, projects, users
+from openmaas.schema import metadata
+from openmaas.workspaces.tables import workspaces
 from openmaas_cli.main import app as cli
 from tests.conftest import HOME, OTHER, password_body
 

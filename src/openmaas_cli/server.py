@@ -49,7 +49,7 @@ def store_of(settings: Settings) -> Iterator[Engine]:
 
 
 def upgrade(settings: Settings) -> None:
-    from openmaas.db.migrate import upgrade as run_upgrade
+    from openmaas.schema.migrate import upgrade as run_upgrade
 
     with store_of(settings) as engine:
         run_upgrade(engine)

@@ -1,4 +1,4 @@
-"""The Alembic migrations build exactly the schema of ``openmaas.db.tables`` on both stores."""
+"""The Alembic migrations build exactly the schema of ``openmaas.schema`` on both stores."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from openmaas.db.engine import make_engine
-from openmaas.db.migrate import HEAD_REVISION, alembic_config, is_at_head, upgrade
-from openmaas.db.tables import metadata
+from openmaas.schema import metadata
+from openmaas.schema.migrate import HEAD_REVISION, alembic_config, is_at_head, upgrade
 from tests.conftest import BACKENDS, _create_pg_database, _drop_pg_database, _pg_url
 
 
@@ -99,7 +99,7 @@ from pathlib import Path
 from openmaas.bootstrap import bootstrap
 from openmaas.config import Settings
 from openmaas.db.engine import make_engine
-from openmaas.db.migrate import upgrade
+from openmaas.schema.migrate import upgrade
 
 url, data_dir, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 settings = Settings(database_url=url, data_dir=data_dir, admin_password="Race-Passw0rd!", run_worker=False)

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, func, select, text
 
 from openmaas.db.engine import make_engine
 from openmaas.db.session import transaction
-from openmaas.db.tables import domains
+from openmaas.iam.tables import domains
 
 
 def test_a_read_transaction_sees_one_snapshot(engine: Engine) -> None:

@@ -14,7 +14,7 @@ from openmaas.auth.passwords import HashCost, hash_password, verify_password
 from openmaas.clock import now_ms
 from openmaas.config import Settings
 from openmaas.db.session import transaction
-from openmaas.db.tables import domains, users
+from openmaas.iam.tables import domains, users
 from tests.conftest import ADMIN_PASSWORD, HOME, password_body
 from tests.iam.conftest import WRONG_CREDENTIALS
 

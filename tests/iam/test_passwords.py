@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from openmaas.db.session import transaction
-from openmaas.db.tables import metadata, users
+from openmaas.iam.tables import users
+from openmaas.schema import metadata
 from tests.conftest import ADMIN_PASSWORD, HOME, OTHER_PASSWORD, Account, password_body
 
 

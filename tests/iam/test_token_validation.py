@@ -18,7 +18,8 @@ from openmaas.clock import hex_id
 from openmaas.config import Settings
 from openmaas.db.engine import make_engine
 from openmaas.db.session import transaction
-from openmaas.db.tables import projects, users, workspaces
+from openmaas.iam.tables import projects, users
+from openmaas.workspaces.tables import workspaces
 from tests.conftest import HOME, OTHER, Account, password_body
 from tests.iam.conftest import NEEDS_AUTHENTICATION, TOKEN_NOT_FOUND, claims_of, expired_copy, issue
 

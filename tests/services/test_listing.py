@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 
 from openmaas.auth.passwords import hash_password
 from openmaas.db.session import transaction
-from openmaas.db.tables import domains
 from openmaas.iam import repository as iam_repository
+from openmaas.iam.tables import domains
 from tests.conftest import Account, service_body
 from tests.services.conftest import (
     act,

@@ -26,8 +26,8 @@ from openmaas.credentials.service import signed_claims
 from openmaas.db.reads import HotReader, PreparedRead, Rows
 from openmaas.db.scope import Scope
 from openmaas.db.session import transaction
-from openmaas.db.tables import projects, users
 from openmaas.errors import ApiError, ApiNotFound, IamError
+from openmaas.iam.tables import projects, users
 
 
 class Family(Enum):

@@ -8,9 +8,9 @@ import threading
 from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from openmaas.auth.tables import revoked_tokens
 from openmaas.clock import now_ms
 from openmaas.db.session import transaction
-from openmaas.db.tables import revoked_tokens
 
 log = logging.getLogger("openmaas.revocation")
 

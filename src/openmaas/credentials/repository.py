@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, delete, func, insert, select
 
-from openmaas.db.tables import access_keys, domains, users
+from openmaas.credentials.tables import access_keys
+from openmaas.iam.tables import domains, users
 
 PUBLIC_COLUMNS = (
     access_keys.c.user_id,

@@ -12,8 +12,10 @@ from sqlalchemy import Connection, Row, and_, func, insert, literal, select, upd
 from sqlalchemy.exc import IntegrityError
 
 from openmaas.custom_endpoints.errors import EndpointNameTaken
+from openmaas.custom_endpoints.tables import custom_endpoint_names, custom_endpoints
 from openmaas.db.scope import Scope, scoped
-from openmaas.db.tables import custom_endpoint_names, custom_endpoints, domains, projects, services
+from openmaas.iam.tables import domains, projects
+from openmaas.services.tables import services
 
 t = custom_endpoints
 

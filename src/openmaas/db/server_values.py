@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from openmaas.db.tables import server_keys
+from openmaas.db.metadata import server_keys
 
 
 def stored_once(connection: Connection, name: str, first_value: Callable[[], str]) -> str:

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, insert, select, update
 
 from openmaas.clock import hex_id, now_ms
-from openmaas.db.tables import domains, projects, users, workspaces
+from openmaas.iam.tables import domains, projects, users
+from openmaas.workspaces.tables import workspaces
 
 
 def find_domain(connection: Connection, *, domain_id: str | None, name: str | None) -> Row[Any] | None:

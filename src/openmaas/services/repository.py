@@ -23,8 +23,9 @@ from sqlalchemy.exc import IntegrityError
 
 from openmaas.db.reads import PreparedRead
 from openmaas.db.scope import Scope, bound_scope, scope_values, scoped
-from openmaas.db.tables import service_tags, service_versions, services, workspaces
 from openmaas.services.errors import ServiceNameTaken
+from openmaas.services.tables import service_tags, service_versions, services
+from openmaas.workspaces.tables import workspaces
 
 t = services
 

@@ -17,9 +17,9 @@ from sqlalchemy import Engine, Row
 from openmaas.clock import now_ms
 from openmaas.db.scope import Scope
 from openmaas.db.session import transaction
-from openmaas.db.tables import services
 from openmaas.services import repository
 from openmaas.services.states import DEPLOYS, SETTLES, Status
+from openmaas.services.tables import services
 from openmaas.workspaces import repository as workspace_repository
 
 log = logging.getLogger("openmaas.worker")

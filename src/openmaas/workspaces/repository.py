@@ -8,9 +8,9 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from openmaas.db.scope import Scope, scoped
-from openmaas.db.tables import workspaces as table
 from openmaas.workspaces.errors import WorkspaceNameTaken
 from openmaas.workspaces.schemas import WorkspaceQuery
+from openmaas.workspaces.tables import workspaces as table
 
 SORT_COLUMNS = {"name": table.c.name, "update_time": table.c.update_time, "status": table.c.id}
 

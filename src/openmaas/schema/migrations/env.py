@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from openmaas.db.tables import metadata
+from openmaas.schema import metadata
 
 config = context.config
 connection = config.attributes["connection"]
