@@ -18,12 +18,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from openmaas.app import create_app
-from openmaas.auth.passwords import hash_password
+from openmaas.auth.passwords import HashCost, hash_password
 from openmaas.bootstrap import bootstrap
 from openmaas.config import Settings
 from openmaas.db.engine import make_engine
 from openmaas.db.session import transaction
-from openmaas.iam import repository as iam_repository
+from openmaas.db.store import Store
+from openmaas.iam import service as iam
 from openmaas.schema import metadata
 from openmaas.schema.migrate import upgrade
 from openmaas.services.worker import LifecycleWorker
@@ -101,7 +102,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def engine(migrated_engine: Engine, settings: Settings) -> Engine:
     """The session's store, emptied and bootstrapped again for this test."""
     _empty_store(migrated_engine)
-    bootstrap(migrated_engine, settings)
+    bootstrap(Store(migrated_engine), settings)
     return migrated_engine
 
 
@@ -115,7 +116,7 @@ def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture
 def settle(engine: Engine) -> Callable[[], int]:
     """Run the lifecycle worker once, as a server process would on its next tick."""
-    worker = LifecycleWorker(engine)
+    worker = LifecycleWorker(Store(engine))
     return worker.tick
 
 
@@ -177,12 +178,9 @@ def make_account(client: TestClient, engine: Engine, settings: Settings) -> Call
 
     def make(domain: str, user: str = "user1", password: str = OTHER_PASSWORD) -> Account:
         with transaction(engine, write=True) as connection:
-            domain_id = iam_repository.create_domain(connection, domain)
-            iam_repository.create_user(
-                connection, domain_id, user, hash_password(password, settings.password_cost)
-            )
-            for region in settings.regions:
-                iam_repository.create_project(connection, domain_id, region.id, owner=user)
+            password_hash = hash_password(password, HashCost.of(settings))
+            domain_id = iam.create_account(connection, domain, user, password_hash)
+            iam.add_region_projects(connection, domain_id, [region.id for region in settings.regions], user)
         return Account(client, user, password, domain)
 
     return make
@@ -212,9 +210,8 @@ def make_home_only_account(client: TestClient, engine: Engine) -> Callable[[str]
 
     def make(domain: str) -> Account:
         with transaction(engine, write=True) as connection:
-            domain_id = iam_repository.create_domain(connection, domain)
-            iam_repository.create_user(connection, domain_id, "user1", hash_password(OTHER_PASSWORD))
-            iam_repository.create_project(connection, domain_id, HOME, owner="user1")
+            domain_id = iam.create_account(connection, domain, "user1", hash_password(OTHER_PASSWORD))
+            iam.add_region_projects(connection, domain_id, [HOME], "user1")
         return Account(client, "user1", OTHER_PASSWORD, domain)
 
     return make

@@ -24,15 +24,16 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import URL, make_url
 
 from openmaas.app import create_app
-from openmaas.auth.principal import ExistenceCache
 from openmaas.config import Settings
 from openmaas.db import loop_connections
 from openmaas.db.engine import POOL_SIZE, connect_defaults, make_engine
 from openmaas.db.reads import HotReader, Render, Rows
 from openmaas.db.scope import Scope
 from openmaas.db.session import transaction
+from openmaas.http.existence import ExistenceCache
 from openmaas.services import repository, tables
-from openmaas.services.service import list_item, listing_item, plain_list_read
+from openmaas.services.listing import plain_list_read
+from openmaas.services.wire import list_item, listing_item
 from tests.conftest import HOME, OTHER, PG_ADMIN_DSN, Account
 from tests.maas.conftest import INVALID_TOKEN, INVALID_WORKSPACE, create_service, listing_url
 

@@ -7,13 +7,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from openmaas.auth.passwords import hash_password
+from openmaas.auth.passwords import HashCost, hash_password
 from openmaas.config import Settings
-from openmaas.db.session import transaction
-from openmaas.iam import repository
+from openmaas.db.store import Store
+from openmaas.iam import service as iam
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,12 @@ class BootstrapResult:
     password_file: Path | None = None
 
 
-def bootstrap(engine: Engine, settings: Settings) -> BootstrapResult:
+def bootstrap(store: Store, settings: Settings) -> BootstrapResult:
     """Create the admin account on an empty store; on any other store only add missing regions."""
     password = settings.admin_password or secrets.token_urlsafe(18)
     try:
-        with transaction(engine, write=True) as connection:
-            created = repository.count_domains(connection) == 0
+        with store.transaction(write=True) as connection:
+            created = iam.count_domains(connection) == 0
             if created:
                 _create_admin(connection, settings, password)
             _add_missing_projects(connection, settings)
@@ -47,20 +47,15 @@ def bootstrap(engine: Engine, settings: Settings) -> BootstrapResult:
 
 
 def _create_admin(connection: Connection, settings: Settings, password: str) -> None:
-    domain_id = repository.create_domain(connection, settings.admin_domain)
-    repository.create_user(
-        connection, domain_id, settings.admin_user, hash_password(password, settings.password_cost)
-    )
+    password_hash = hash_password(password, HashCost.of(settings))
+    iam.create_account(connection, settings.admin_domain, settings.admin_user, password_hash)
 
 
 def _add_missing_projects(connection: Connection, settings: Settings) -> None:
-    domain = repository.find_domain(connection, domain_id=None, name=settings.admin_domain)
-    if domain is None:
-        return
-    existing = {row.name for row in repository.domain_projects(connection, domain.id)}
-    for region in settings.regions:
-        if region.id not in existing:
-            repository.create_project(connection, domain.id, region.id, owner=settings.admin_user)
+    domain = iam.find_domain_by_name(connection, settings.admin_domain)
+    if domain is not None:
+        regions = [region.id for region in settings.regions]
+        iam.add_region_projects(connection, domain.id, regions, owner=settings.admin_user)
 
 
 def _write_password_file(data_dir: Path, password: str) -> Path:

@@ -12,9 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from openmaas.auth.passwords import HashCost
 from openmaas.crypto import parse_secret_key
-from openmaas.custom_endpoints.presets import load_catalogue
+from openmaas.presets import load_catalogue
 
 ENV_PREFIX = "OPENMAAS_"
 DATABASE_URL_EXAMPLE = "postgresql+psycopg://user@host:5432/openmaas"
@@ -173,10 +172,6 @@ class Settings(BaseSettings):
     def secret_key_text(self) -> str | None:
         """The configured secret key, None when the data folder's key file is to be used."""
         return self.secret_key.get_secret_value() if self.secret_key else None
-
-    @property
-    def password_cost(self) -> HashCost:
-        return HashCost(time_cost=self.password_hash_time_cost, memory_kib=self.password_hash_memory_kib)
 
     @property
     def region_ids(self) -> frozenset[str]:

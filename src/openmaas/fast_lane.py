@@ -1,69 +1,108 @@
 """A fast lane for the two hottest reads (issue 5): the MaaS listing (CONTRACT 6.3) and the plain
-v2 list (5.2), asked with a token and at most workspace_id, limit and offset.
+v2 list (5.2), asked with a token.
 
 FastAPI's routing, dependency and validation stack costs more than the read itself, so this plain
-ASGI layer answers the happy path directly, through the same token checks, scope rules (D-3, D-4),
-prebuilt statements and wire builders as the routes; only the way the statement runs differs (see
-``HotReader``). It confirms a token's user and project through the same ``ExistenceCache`` as the
-routes. Anything else (no token, AK/SK, a token whose user or project is gone, another query
-parameter, a value the lane does not accept, any ApiError) goes on to the full app unchanged, which
-then answers exactly as it always does, error bodies included.
+ASGI layer answers those two requests itself, with the routes' own parts: their path templates, their
+query models (``RegionListingQuery``, ``ListQuery``), the caller check (``token_principal``), the
+scope rules (D-3, D-4), the prebuilt reads, the wire builders and the error writer. Only the way the
+read runs differs (``Store.answer``, on the event loop). What the lane does not answer itself (no
+token, AK/SK, a query its model refuses, filters, a region's project it has not seen lately) goes
+on to the full app unchanged. A failure it did not expect is logged, and the full app answers.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
-from starlette.datastructures import State
+from pydantic import BaseModel, ValidationError
+from starlette.applications import Starlette
+from starlette.datastructures import QueryParams
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from openmaas.auth.principal import AuthState, maas_scope, modelarts_scope, signed_claims_or_none
 from openmaas.auth.tokens import TokenClaims
-from openmaas.db.reads import HotReader, PreparedRead, Render
-from openmaas.errors import ApiError
-from openmaas.maas.service import region_listing_body, region_listing_read
-from openmaas.names import MAX_LIMIT, MAX_OFFSET, WORKSPACE_ID
-from openmaas.services.service import plain_list_body, plain_list_read
+from openmaas.db.reads import PreparedRead, Render
+from openmaas.errors import ApiError, check_page
+from openmaas.http.caller import token_principal
+from openmaas.http.families import family_of
+from openmaas.http.responses import error_response, send_json
+from openmaas.http.scopes import maas_scope, modelarts_scope
+from openmaas.http.state import AppState, state_of
+from openmaas.maas import routes as maas_routes
+from openmaas.maas import service as maas
+from openmaas.maas.schemas import RegionListingQuery
+from openmaas.names import WORKSPACE_ID
+from openmaas.services import listing
+from openmaas.services import routes as services_routes
+from openmaas.services.schemas import ListQuery
 
-MAAS_LISTING = re.compile(r"^/v1/([^/]+)/maas/services/custom-endpoint/services/([^/]+)\Z")
-V2_LIST = re.compile(r"^/v2/([^/]+)/services\Z")
-PAGE_KEYS = frozenset({"workspace_id", "limit", "offset"})
-# Plain decimal only: anything pydantic would also accept ("+5", " 5", "05") goes the long way.
-DECIMAL = re.compile(r"^(?:0|[1-9][0-9]{0,9})\Z")
-JSON_HEADERS = (b"content-type", b"application/json")
+log = logging.getLogger("openmaas.fast_lane")
+
 # Plans remembered by (path, query, token); when full, the memo starts over.
 PLANS_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
-class PageQuery:
-    workspace_id: str | None
-    limit: int
-    offset: int
+class Plan:
+    """What the lane has planned for a request: the read to run and how its rows become the body.
+    ``kind`` names the render, for answers kept by the store."""
+
+    kind: str
+    read: PreparedRead
+    render: Render
 
 
-def page_query(query_string: bytes) -> PageQuery | None:
-    """The paging query if it is one the lane takes, else None (the full stack judges it)."""
-    values: dict[str, str] = {}
-    for pair in query_string.split(b"&") if query_string else ():
-        key, _, value = pair.partition(b"=")
-        name = key.decode("latin-1")
-        # Escapes, repeats and unknown keys are rare: the routes decide what they mean.
-        if name not in PAGE_KEYS or name in values or b"%" in pair or b"+" in pair:
-            return None
-        values[name] = value.decode("latin-1")
-    limit = _bounded(values.get("limit", "10"), 1, MAX_LIMIT)
-    offset = _bounded(values.get("offset", "0"), 0, MAX_OFFSET)
-    if limit is None or offset is None or offset % limit:
+Planner = Callable[[AppState, TokenClaims, dict[str, str], BaseModel], Plan | None]
+
+
+@dataclass(frozen=True, slots=True)
+class LaneRoute:
+    """A route the lane answers: the same path template and query model as its FastAPI route."""
+
+    path: re.Pattern[str]
+    query_model: type[BaseModel]
+    plan: Planner
+
+
+def _maas_plan(state: AppState, claims: TokenClaims, params: dict[str, str], query: BaseModel) -> Plan | None:
+    assert isinstance(query, RegionListingQuery)
+    maas_scope(claims, params["project_id"], state.settings.maas_home_region)
+    check_page(query.offset, query.limit)
+    region_scope = state.directory.known_scope(claims.domain_id, params["region_id"])
+    if region_scope is None:
+        return None  # the route reads the region's project (and remembers it for next time)
+    read = maas.region_listing_read(region_scope, query)
+    limit = query.limit
+    return Plan("6.3", read, lambda rows: orjson.dumps(listing.workspace_listing_body(rows, limit)))
+
+
+def _v2_plan(state: AppState, claims: TokenClaims, params: dict[str, str], query: BaseModel) -> Plan | None:
+    assert isinstance(query, ListQuery)
+    project = modelarts_scope(claims, params["project_id"])
+    check_page(query.offset, query.limit)
+    if not listing.is_plain(query) or (
+        query.workspace_id is not None and not WORKSPACE_ID.match(query.workspace_id)
+    ):
         return None
-    return PageQuery(values.get("workspace_id"), limit, offset)
+    read = listing.plain_list_read(project, query.workspace_id, query.limit, query.offset)
+    limit, offset = query.limit, query.offset
+    return Plan("5.2", read, lambda rows: orjson.dumps(listing.plain_list_body(rows, limit, offset)))
 
 
-def _bounded(text: str, low: int, high: int) -> int | None:
-    number = int(text) if DECIMAL.match(text) else None
-    return number if number is not None and low <= number <= high else None
+def _template(path: str) -> re.Pattern[str]:
+    regex, _format, _convertors = compile_path(path)
+    return regex
+
+
+LANE_ROUTES = (
+    LaneRoute(_template(maas_routes.PREFIX + maas_routes.REGION_SERVICES), RegionListingQuery, _maas_plan),
+    LaneRoute(_template(services_routes.PREFIX), ListQuery, _v2_plan),
+)
 
 
 def _token(scope: Scope) -> str | None:
@@ -73,96 +112,86 @@ def _token(scope: Scope) -> str | None:
     return None
 
 
-# What the lane has planned for a request: what the answer is, the read to run, and how its rows
-# become the response body.
-Plan = tuple[str, PreparedRead, Render]
+class _HandOver(Exception):
+    """The full app answers this request."""
 
 
 class FastLane:
     """Plain ASGI, in front of FastAPI's whole stack (its routing and middleware included)."""
 
-    def __init__(self, app: ASGIApp, *, state: State) -> None:
+    def __init__(self, inner: ASGIApp, *, app: Starlette) -> None:
+        self.inner = inner
         self.app = app
-        self.state = state
         self._plans: dict[tuple[str, bytes, str], Plan] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        payload = await self._answer(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
-        if payload is None:
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.inner(scope, receive, send)
             return
-        headers = [(b"content-length", str(len(payload)).encode()), JSON_HEADERS]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
-
-    async def _answer(self, scope: Scope) -> bytes | None:
-        """The response body, or None to leave the request to the full app."""
-        path: str = scope["path"]
-        if MAAS_LISTING.match(path) is None and V2_LIST.match(path) is None:
-            return None  # not one of the two listings: no token work here, the full app does it
-        auth: AuthState | None = getattr(self.state, "auth", None)
-        reader: HotReader | None = getattr(self.state, "hot_reader", None)
-        token = _token(scope)
-        if auth is None or reader is None or not token:
-            return None
-        # Expiry and revocation are checked on every request, whatever is remembered below.
-        claims = signed_claims_or_none(auth, token)
-        if claims is None:
-            return None
         try:
-            plan = self._plan(path, scope["query_string"], token, claims)
-            if plan is None:
-                return None
-            if not await auth.existence.confirmed(claims, reader):
-                return None
-            return await reader.answer(*plan)
-        except ApiError:
-            # A plan whose project is gone (or made again) reads no workspace: planned afresh next
-            # time, from the directory's bounded memory, rather than failing the same way for ever.
-            self._plans.pop((path, scope["query_string"], token), None)
-            return None
+            payload = await self._answer(scope)
+        except _HandOver:
+            await self.inner(scope, receive, send)
+        except ApiError as error:
+            await error_response(scope["path"], error)(scope, receive, send)
         except Exception:
-            # An unexpected failure is the full app's to log and answer (one error handler).
-            return None
+            log.exception("fast lane failed on %s; the full app answers", scope["path"])
+            await self.inner(scope, receive, send)
+        else:
+            await send_json(send, 200, payload)
 
-    def _plan(self, path: str, query_string: bytes, token: str, claims: TokenClaims) -> Plan | None:
-        """The plan for this request. It depends only on the path, the query and the token's claims
-        (the scope rules are pure), so a request seen before reuses its plan: pollers repeat the
-        same request. A request the lane leaves to the full app is not remembered."""
-        key = (path, query_string, token)
-        plan = self._plans.get(key)
+    async def _answer(self, scope: Scope) -> bytes:
+        """The response body; raises ApiError for an error answer, _HandOver for the full app."""
+        path: str = scope["path"]
+        route, params = _route_of(path)
+        state = state_of(self.app)
+        token = _token(scope)
+        if state is None or not token:
+            raise _HandOver
+        principal = await token_principal(state, token, family_of(path))
+        key = (path, scope["query_string"], token)
+        plan = self._plans.get(key) or self._new_plan(state, route, params, principal.claims, key)
+        try:
+            return await state.store.answer(plan.kind, plan.read, plan.render)
+        except ApiError:
+            # A plan whose region's project is gone (or made again) reads no workspace: planned
+            # afresh, and answered by the route, which reads the project again.
+            self._plans.pop(key, None)
+            raise _HandOver from None
+
+    def _new_plan(
+        self,
+        state: AppState,
+        route: LaneRoute,
+        params: dict[str, str],
+        claims: TokenClaims,
+        key: tuple[str, bytes, str],
+    ) -> Plan:
+        """A plan depends only on the path, the query and the token's claims (the scope rules are
+        pure), so a request seen before reuses its plan: pollers repeat the same request."""
+        query = _parsed_query(route.query_model, key[1])
+        plan = route.plan(state, claims, params, query)
         if plan is None:
-            plan = self._new_plan(path, query_string, claims)
-            if plan is None:
-                return None
-            if len(self._plans) >= PLANS_KEPT:
-                self._plans.clear()
-            self._plans[key] = plan
+            raise _HandOver
+        if len(self._plans) >= PLANS_KEPT:
+            self._plans.clear()
+        self._plans[key] = plan
         return plan
 
-    def _new_plan(self, path: str, query_string: bytes, claims: TokenClaims) -> Plan | None:
-        maas, v2 = MAAS_LISTING.match(path), V2_LIST.match(path)
-        query = page_query(query_string) if maas or v2 else None
-        if query is None:
-            return None
-        if maas:
-            return self._maas_plan(claims, maas.group(1), maas.group(2), query)
-        assert v2 is not None
-        return self._v2_plan(claims, v2.group(1), query)
 
-    def _maas_plan(
-        self, claims: TokenClaims, project_id: str, region_id: str, query: PageQuery
-    ) -> Plan | None:
-        maas_scope(claims, project_id, self.state.settings.maas_home_region)
-        region_scope = self.state.projects.known_scope(claims.domain_id, region_id)
-        if region_scope is None:
-            return None
-        read = region_listing_read(region_scope, query.workspace_id or "", query.limit, query.offset)
-        return "6.3", read, lambda rows: orjson.dumps(region_listing_body(rows, query.limit))
+def _route_of(path: str) -> tuple[LaneRoute, dict[str, str]]:
+    for route in LANE_ROUTES:
+        match = route.path.match(path)
+        if match is not None:
+            return route, match.groupdict()
+    raise _HandOver
 
-    def _v2_plan(self, claims: TokenClaims, project_id: str, query: PageQuery) -> Plan | None:
-        project = modelarts_scope(claims, project_id)
-        if query.workspace_id is not None and not WORKSPACE_ID.match(query.workspace_id):
-            return None
-        read = plain_list_read(project, query.workspace_id, query.limit, query.offset)
-        return "5.2", read, lambda rows: orjson.dumps(plain_list_body(rows, query.limit, query.offset))
+
+def _parsed_query(model: type[BaseModel], query_string: bytes) -> BaseModel:
+    """The query as the route reads it: Starlette's parser (the last of repeated keys wins, as in a
+    route's query model) and the route's own model. What the model refuses, the route answers."""
+    values: dict[str, Any] = dict(QueryParams(query_string))
+    try:
+        return model.model_validate(values)
+    except ValidationError:
+        raise _HandOver from None

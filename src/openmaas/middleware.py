@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import random
-from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openmaas.errors import InvalidParameter, error_body
+from openmaas.errors import InvalidParameter
+from openmaas.http.responses import error_body, send_json
 
 BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})
 # The version (4) and variant (RFC 4122) bits that make 128 random bits a UUID, as uuid.UUID sets them.
@@ -109,18 +109,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-async def _reply(send: Any, path: str, problem: InvalidParameter) -> None:
-    """The error answer, shaped by the one rule the error handler uses (error_body)."""
+async def _reply(send: Send, path: str, problem: InvalidParameter) -> None:
+    """The error answer, in the request's family, as the error handler writes it."""
     status_code, body = error_body(path, problem)
-    payload = orjson.dumps(body)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status_code,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
+    await send_json(send, status_code, orjson.dumps(body))

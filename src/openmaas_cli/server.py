@@ -15,7 +15,8 @@ from openmaas_cli.display import CONFIGURATION_FAILURE, UNREACHABLE, console, fa
 
 if TYPE_CHECKING:
     import uvicorn
-    from sqlalchemy import Engine
+
+    from openmaas.db.store import Store
 
 
 def load_settings(data_dir: Path | None) -> Settings:
@@ -26,13 +27,14 @@ def load_settings(data_dir: Path | None) -> Settings:
 
 
 @contextmanager
-def store_of(settings: Settings) -> Iterator[Engine]:
-    """An engine on the configured store; a store that cannot be opened ends the command with a
+def store_of(settings: Settings) -> Iterator[Store]:
+    """The configured store; a store that cannot be opened ends the command with a
     message naming it (password hidden), never a traceback."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
 
     from openmaas.db.engine import make_engine
+    from openmaas.db.store import Store
 
     store = make_url(settings.effective_database_url).render_as_string(hide_password=True)
     try:
@@ -40,7 +42,7 @@ def store_of(settings: Settings) -> Iterator[Engine]:
     except OSError as error:  # the SQLite file's folder cannot be made, say
         fail(f"cannot use the store at {store}: {error}", UNREACHABLE)
     try:
-        yield engine
+        yield Store(engine)
     except DBAPIError as error:
         reason = " ".join(str(error.orig).split())
         fail(f"cannot use the store at {store}: {reason}", UNREACHABLE)
@@ -51,8 +53,8 @@ def store_of(settings: Settings) -> Iterator[Engine]:
 def upgrade(settings: Settings) -> None:
     from openmaas.schema.migrate import upgrade as run_upgrade
 
-    with store_of(settings) as engine:
-        run_upgrade(engine)
+    with store_of(settings) as store:
+        run_upgrade(store.engine)
 
 
 def prepare(settings: Settings) -> None:
@@ -60,9 +62,9 @@ def prepare(settings: Settings) -> None:
 
     upgrade(settings)
     try:
-        with store_of(settings) as engine:
-            result = bootstrap(engine, settings)
-            _check_secret_key(engine, settings)
+        with store_of(settings) as store:
+            result = bootstrap(store, settings)
+            _check_secret_key(store, settings)
     except OSError as error:  # the admin-password or key file cannot be written, say
         fail(f"cannot use the data folder {settings.data_dir}: {error}", CONFIGURATION_FAILURE)
     if result.generated_password:
@@ -77,14 +79,13 @@ def prepare(settings: Settings) -> None:
         )
 
 
-def _check_secret_key(engine: Engine, settings: Settings) -> None:
+def _check_secret_key(store: Store, settings: Settings) -> None:
     """The secret key must be the one this store was sealed with: said here, before serving, rather
     than as a traceback from the app's start-up."""
     from openmaas.crypto import SecretKeyError, open_secret_box
-    from openmaas.db.session import transaction
 
     try:
-        with transaction(engine, write=True) as connection:
+        with store.transaction(write=True) as connection:
             open_secret_box(settings.secret_key_text, settings.data_dir, connection)
     except SecretKeyError as error:
         fail(str(error), CONFIGURATION_FAILURE)
@@ -94,13 +95,15 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
     import uvicorn
 
     from openmaas.app import create_app
+    from openmaas.db.engine import make_engine
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Alembic narrates every plugin it loads at INFO; its warnings are what an operator needs.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = load_settings(data_dir)
     prepare(settings)
-    app = create_app(settings)
+    engine = make_engine(settings.effective_database_url)
+    app = create_app(settings, engine)
     # On SIGTERM uvicorn stops accepting, finishes in-flight requests, then runs the lifespan's exit.
     config = uvicorn.Config(
         app, host=host, port=port, timeout_graceful_shutdown=30, access_log=False, log_level="info"
@@ -110,7 +113,7 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
     try:
         server.run()
     finally:
-        app.state.engine.dispose()
+        engine.dispose()
 
 
 def _stop_on_signals(server: uvicorn.Server) -> None:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from openmaas.agreements.catalogue import agreement_book
-from openmaas.custom_endpoints.presets import load_catalogue
+from openmaas.presets import load_catalogue
 from tests.conftest import ADMIN_PASSWORD, HOME, OTHER, Account
 from tests.custom_endpoints.conftest import (
     ENDPOINT_INFO_KEYS,

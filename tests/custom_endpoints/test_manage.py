@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from openmaas.custom_endpoints.presets import load_catalogue
+from openmaas.presets import load_catalogue
 from tests.conftest import HOME, OTHER, Account
 from tests.custom_endpoints.conftest import (
     ENDPOINT_INFO_KEYS,

@@ -99,6 +99,7 @@ from pathlib import Path
 from openmaas.bootstrap import bootstrap
 from openmaas.config import Settings
 from openmaas.db.engine import make_engine
+from openmaas.db.store import Store
 from openmaas.schema.migrate import upgrade
 
 url, data_dir, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
@@ -109,7 +110,7 @@ while not go.exists() and time.monotonic() < deadline:
     time.sleep(0.005)
 engine = make_engine(url)
 upgrade(engine)
-bootstrap(engine, settings)
+bootstrap(Store(engine), settings)
 engine.dispose()
 """
 

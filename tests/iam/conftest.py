@@ -15,6 +15,7 @@ from openmaas.auth.tokens import KEY_NAME, TokenClaims, TokenSigner
 from openmaas.clock import hex_id, now_ms
 from openmaas.db.server_values import stored_value
 from openmaas.db.session import transaction
+from openmaas.http.state import app_state
 from tests.conftest import password_body
 
 IAM_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
@@ -51,7 +52,7 @@ def issue(client: TestClient, scope: dict[str, Any] | None = None, **identity: s
 
 def server_signer(client: TestClient) -> TokenSigner:
     """The server's own signer, to mint tokens that differ from real ones in one claim only."""
-    signer: TokenSigner = client.app.state.auth.signer  # type: ignore[attr-defined]
+    signer: TokenSigner = app_state(client.app).auth.signer  # type: ignore[arg-type]
     return signer
 
 

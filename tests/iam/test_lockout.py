@@ -186,7 +186,7 @@ def test_a_login_hashes_the_password_again_at_the_configured_cost(
 ) -> None:
     """After an operator changes the work factors, each user's hash moves to them at the next login,
     so a wrong password costs the same time for every user (and for an unknown one)."""
-    configured = settings.password_cost
+    configured = HashCost.of(settings)
     other = HashCost(time_cost=configured.time_cost + 1, memory_kib=configured.memory_kib)
     _set_admin_hash(engine, hash_password(ADMIN_PASSWORD, other))
     assert passwords.needs_rehash(_admin_row(engine).password_hash, configured)

@@ -16,7 +16,8 @@ from sqlalchemy import Engine, text
 from openmaas.auth.tokens import TokenSigner
 from openmaas.clock import now_ms
 from openmaas.db.session import transaction
-from openmaas.maas.service import ProjectDirectory
+from openmaas.http.state import app_state
+from openmaas.iam.directory import ProjectDirectory
 from openmaas.services.states import Status
 from tests.conftest import HOME, OTHER, Account
 from tests.maas.conftest import (
@@ -379,7 +380,7 @@ def test_another_domains_workspace_id_is_unknown(
 
 def _expired_token(client: TestClient, valid_token: str) -> str:
     """The same claims, signed with the server's key, but already past their expiry."""
-    signer: TokenSigner = client.app.state.auth.signer  # type: ignore[attr-defined]
+    signer: TokenSigner = app_state(client.app).auth.signer  # type: ignore[arg-type]
     claims = signer.verify(valid_token, now_ms())
     return signer.issue(dataclasses.replace(claims, jti="expired", expires_at=now_ms() - 1000))
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from openmaas.app import create_app
 from openmaas.bootstrap import bootstrap
 from openmaas.config import Settings
+from openmaas.db.store import Store
 from tests.conftest import ADMIN_PASSWORD, HOME, OTHER, Account
 from tests.maas.conftest import (
     EMPTY_LISTING,
@@ -68,7 +69,7 @@ def custom_settings(
         deploy_delay_seconds=0,
         run_worker=False,
     )
-    bootstrap(engine, settings)
+    bootstrap(Store(engine), settings)
     return settings
 
 

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from openmaas.db.store import Store
 from openmaas.services import repository
 from openmaas.services.worker import LifecycleWorker
 from tests.conftest import Account, count_rows
@@ -365,7 +366,7 @@ def test_d8_a_silent_upstream_does_not_hold_up_other_transitions(
     try:
         waiting = create(client, admin, "waits-on-upstream", upstream_url=upstream.url("/health"))["id"]
         plain = create(client, admin, "no-upstream")["id"]
-        thread, applied = _tick_in_background(LifecycleWorker(engine, health_timeout=30))
+        thread, applied = _tick_in_background(LifecycleWorker(Store(engine), health_timeout=30))
         assert asked.wait(timeout=30), "the worker never asked the upstream"
         # The upstream has not answered yet, and the service without one has already settled.
         assert _status(client, admin, plain) == "RUNNING"
@@ -395,7 +396,7 @@ def test_d8_upstreams_are_asked_side_by_side(client: TestClient, admin: Account,
     try:
         first = create(client, admin, "first", upstream_url=upstream.url("/first"))["id"]
         second = create(client, admin, "second", upstream_url=upstream.url("/second"))["id"]
-        assert LifecycleWorker(engine, health_timeout=30).tick() == 2
+        assert LifecycleWorker(Store(engine), health_timeout=30).tick() == 2
         assert _status(client, admin, first) == "RUNNING"
         assert _status(client, admin, second) == "RUNNING"
     finally:
@@ -450,7 +451,7 @@ def test_d8_a_host_name_that_never_resolves_holds_the_tick_no_longer_than_the_ti
     try:
         url = "http://upstream.invalid/health"
         stuck = create(client, admin, "stuck", upstream_url=url, deploy_timeout_minutes=0)["id"]
-        thread, applied = _tick_in_background(LifecycleWorker(engine, health_timeout=0.5))
+        thread, applied = _tick_in_background(LifecycleWorker(Store(engine), health_timeout=0.5))
         thread.join(timeout=30)
         assert resolving.is_set()
         assert not release.is_set()
@@ -513,7 +514,7 @@ def test_d8_an_upstream_that_answers_a_byte_at_a_time_is_not_healthy(
     try:
         url = f"http://127.0.0.1:{upstream.server_address[1]}/"
         dripping = create(client, admin, "dripping", upstream_url=url, deploy_timeout_minutes=0)["id"]
-        thread, applied = _tick_in_background(LifecycleWorker(engine, health_timeout=1))
+        thread, applied = _tick_in_background(LifecycleWorker(Store(engine), health_timeout=1))
         thread.join(timeout=30)
         assert upstream.connected.is_set()
         assert not upstream.stop.is_set()
@@ -571,7 +572,7 @@ def test_a_row_that_fails_to_settle_holds_up_no_other(
 
 def test_two_workers_apply_each_transition_once(client: TestClient, admin: Account, engine: Engine) -> None:
     ids = [create(client, admin, f"svc-{n}")["id"] for n in range(12)]
-    workers = [LifecycleWorker(engine), LifecycleWorker(engine)]
+    workers = [LifecycleWorker(Store(engine)), LifecycleWorker(Store(engine))]
 
     def run_both() -> int:
         barrier = threading.Barrier(len(workers))

@@ -7,16 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from openmaas.agreements.catalogue import DEFAULT_LANGUAGE, agreement_book
-from openmaas.auth.principal import MaasScope
-from openmaas.errors import json_response
+from openmaas.agreements.catalogue import DEFAULT_LANGUAGE
+from openmaas.agreements.schemas import Agreement
+from openmaas.http.responses import json_response
+from openmaas.http.scopes import MaasScope
+from openmaas.http.state import State
 
 router = APIRouter(prefix="/v1/{project_id}/maas/compliance", tags=["MaaS"])
 
 
-@router.get("/agreements")
+@router.get("/agreements", response_model=Agreement)
 def latest_agreement(
-    _scope: MaasScope, lang: Annotated[str, Query(max_length=16)] = DEFAULT_LANGUAGE
+    _scope: MaasScope, state: State, lang: Annotated[str, Query(max_length=16)] = DEFAULT_LANGUAGE
 ) -> Response:
     """The latest content-moderation disclaimer in English or Chinese."""
-    return json_response(agreement_book().latest_body(lang))
+    return json_response(state.endpoint_rules.agreements.latest_body(lang))

@@ -8,6 +8,8 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from openmaas.config import Settings
+
 
 @dataclass(frozen=True, slots=True)
 class HashCost:
@@ -15,6 +17,11 @@ class HashCost:
 
     time_cost: int = 3
     memory_kib: int = 65536
+
+    @classmethod
+    def of(cls, settings: Settings) -> HashCost:
+        """The work factors new hashes are made with on this deployment."""
+        return cls(time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib)
 
 
 DEFAULT_COST = HashCost()

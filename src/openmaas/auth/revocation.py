@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from openmaas.auth.tables import revoked_tokens
 from openmaas.clock import now_ms
-from openmaas.db.session import transaction
+from openmaas.db.store import Store
 
 log = logging.getLogger("openmaas.revocation")
 
@@ -40,10 +40,10 @@ class RevocationList:
         with self._lock:
             self._revoked[token_id] = expires_at
 
-    def refresh(self, engine: Engine) -> None:
+    def refresh(self, store: Store) -> None:
         """Pull revocations newer than the last poll (with a margin for clock skew between writers)."""
         since = max(0, self._seen_until - 10_000)
-        with transaction(engine, write=False) as connection:
+        with store.transaction(write=False) as connection:
             rows = connection.execute(
                 select(
                     revoked_tokens.c.token_id, revoked_tokens.c.expires_at, revoked_tokens.c.revoked_at
@@ -56,6 +56,6 @@ class RevocationList:
                 self._seen_until = max(self._seen_until, row.revoked_at)
             self._revoked = {key: expiry for key, expiry in self._revoked.items() if expiry > now}
 
-    def purge_expired(self, engine: Engine) -> None:
-        with transaction(engine, write=True) as connection:
+    def purge_expired(self, store: Store) -> None:
+        with store.transaction(write=True) as connection:
             connection.execute(delete(revoked_tokens).where(revoked_tokens.c.expires_at < now_ms()))

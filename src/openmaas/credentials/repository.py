@@ -1,5 +1,5 @@
 """SQL for access keys. Every query is scoped to one domain, except the lookup that finds a signed
-request's domain from its access key."""
+request's key (and so its owner's domain) from its access key."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, delete, func, insert, select
 
 from openmaas.credentials.tables import access_keys
-from openmaas.iam.tables import domains, users
 
 PUBLIC_COLUMNS = (
     access_keys.c.user_id,
@@ -17,19 +16,6 @@ PUBLIC_COLUMNS = (
     access_keys.c.create_time,
     access_keys.c.description,
 )
-
-
-def lock_domain_user(connection: Connection, domain_id: str, user_id: str) -> Row[Any] | None:
-    # FOR UPDATE: two concurrent creates for one user count each other's key (at most 2 per user).
-    statement = (
-        select(users.c.id).where(users.c.domain_id == domain_id, users.c.id == user_id).with_for_update()
-    )
-    return connection.execute(statement).first()
-
-
-def domain_user_exists(connection: Connection, domain_id: str, user_id: str) -> bool:
-    statement = select(users.c.id).where(users.c.domain_id == domain_id, users.c.id == user_id)
-    return connection.execute(statement).first() is not None
 
 
 def count_user_keys(connection: Connection, domain_id: str, user_id: str) -> int:
@@ -68,19 +54,12 @@ def delete_domain_key(connection: Connection, domain_id: str, access: str) -> bo
 
 
 def signing_key(connection: Connection, access: str) -> Row[Any] | None:
-    """The key, its owner and the owner's domain: who a signed request says it is."""
-    statement: Select[Any] = (
-        select(
-            access_keys.c.access,
-            access_keys.c.secret_encrypted,
-            access_keys.c.status,
-            users.c.id.label("user_id"),
-            users.c.name.label("user_name"),
-            domains.c.id.label("domain_id"),
-            domains.c.name.label("domain_name"),
-        )
-        .join(users, users.c.id == access_keys.c.user_id)
-        .join(domains, domains.c.id == access_keys.c.domain_id)
-        .where(access_keys.c.access == access)
-    )
+    """The key a signed request names: its sealed secret, status and owner."""
+    statement: Select[Any] = select(
+        access_keys.c.access,
+        access_keys.c.secret_encrypted,
+        access_keys.c.status,
+        access_keys.c.user_id,
+        access_keys.c.domain_id,
+    ).where(access_keys.c.access == access)
     return connection.execute(statement).first()

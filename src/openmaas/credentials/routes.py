@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from openmaas.auth.principal import IamPrincipal
 from openmaas.credentials import service
-from openmaas.credentials.schemas import CredentialCreate
-from openmaas.crypto import SecretBox
-from openmaas.db.session import DbConnection
-from openmaas.errors import json_response
+from openmaas.credentials.schemas import AccessKeyAnswer, AccessKeyList, CreatedAccessKey, CredentialCreate
+from openmaas.http.caller import Caller
+from openmaas.http.responses import json_response, no_content
+from openmaas.http.state import DbConnection, State
 from openmaas.names import NUL_FREE
 
 router = APIRouter(prefix="/v3.0/OS-CREDENTIAL/credentials", tags=["IAM"])
@@ -20,22 +19,17 @@ router = APIRouter(prefix="/v3.0/OS-CREDENTIAL/credentials", tags=["IAM"])
 AccessId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-def _box(request: Request) -> SecretBox:
-    box: SecretBox = request.app.state.secret_box
-    return box
-
-
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=CreatedAccessKey)
 def create_credential(
-    request: Request, caller: IamPrincipal, connection: DbConnection, body: CredentialCreate
+    caller: Caller, connection: DbConnection, state: State, body: CredentialCreate
 ) -> Response:
     """Create an access key; the secret is in this answer only."""
-    return json_response(service.create_key(connection, _box(request), caller.domain_id, body), 201)
+    return json_response(service.create_key(connection, state.secret_box, caller.domain_id, body), 201)
 
 
-@router.get("")
+@router.get("", response_model=AccessKeyList)
 def list_credentials(
-    caller: IamPrincipal,
+    caller: Caller,
     connection: DbConnection,
     user_id: Annotated[str | None, Query(min_length=1, max_length=64), NUL_FREE] = None,
 ) -> Response:
@@ -43,14 +37,14 @@ def list_credentials(
     return json_response(service.list_keys(connection, caller.domain_id, user_id))
 
 
-@router.get("/{access}")
-def show_credential(caller: IamPrincipal, connection: DbConnection, access: AccessId) -> Response:
+@router.get("/{access}", response_model=AccessKeyAnswer)
+def show_credential(caller: Caller, connection: DbConnection, access: AccessId) -> Response:
     """Show one access key, without its secret."""
     return json_response(service.show_key(connection, caller.domain_id, access))
 
 
 @router.delete("/{access}", status_code=204)
-def delete_credential(caller: IamPrincipal, connection: DbConnection, access: AccessId) -> Response:
+def delete_credential(caller: Caller, connection: DbConnection, access: AccessId) -> Response:
     """Delete an access key; requests it signs are refused from then on."""
     service.delete_key(connection, caller.domain_id, access)
-    return Response(status_code=204)
+    return no_content()

@@ -25,7 +25,7 @@ from openmaas.credentials.errors import (
 )
 from openmaas.credentials.schemas import CredentialCreate
 from openmaas.crypto import SealedSecretError, SecretBox
-from openmaas.iam import repository as iam_repository
+from openmaas.iam import service as iam
 from openmaas.names import HEX_ID
 
 log = logging.getLogger("openmaas.credentials")
@@ -48,7 +48,7 @@ def create_key(
 ) -> dict[str, Any]:
     """A new key for a user of the caller's domain; the only answer that ever shows the secret."""
     user_id = body.credential.user_id
-    if repository.lock_domain_user(connection, domain_id, user_id) is None:
+    if not iam.lock_domain_user(connection, domain_id, user_id):
         raise UserNotManageable(user_id)
     if repository.count_user_keys(connection, domain_id, user_id) >= MAX_KEYS_PER_USER:
         raise KeyQuotaExceeded(user_id)
@@ -68,7 +68,7 @@ def create_key(
 
 def list_keys(connection: Connection, domain_id: str, user_id: str | None) -> dict[str, Any]:
     """The keys of one user of the caller's domain, or of the whole domain; never a secret."""
-    if user_id is not None and not repository.domain_user_exists(connection, domain_id, user_id):
+    if user_id is not None and not iam.domain_user_exists(connection, domain_id, user_id):
         raise UserNotManageable(user_id)
     rows = repository.domain_keys(connection, domain_id, user_id)
     return {"credentials": [_public(row._mapping) for row in rows]}
@@ -110,17 +110,18 @@ def signed_claims(
     """
     parsed = signature.parse_authorization(authorization)
     key = repository.signing_key(connection, parsed.access)
-    if key is None or key.status != ACTIVE:
+    owner = iam.user_identity(connection, key.user_id) if key is not None else None
+    if key is None or owner is None or key.status != ACTIVE:
         raise SignatureRejected("the access key does not exist")
     signed_at = signature.verify(request, parsed, _secret(box, key), now or datetime.now(UTC))
-    project = _project(connection, key.domain_id, project_id)
+    project = _project(connection, owner.domain_id, project_id)
     issued_at = int(signed_at.timestamp() * 1000)
     return TokenClaims(
         jti=f"aksk-{key.access}",
-        user_id=key.user_id,
-        user_name=key.user_name,
-        domain_id=key.domain_id,
-        domain_name=key.domain_name,
+        user_id=owner.user_id,
+        user_name=owner.user_name,
+        domain_id=owner.domain_id,
+        domain_name=owner.domain_name,
         project_id=project.id if project is not None else None,
         project_name=project.name if project is not None else None,
         issued_at=issued_at,
@@ -142,7 +143,7 @@ def _project(connection: Connection, domain_id: str, project_id: str | None) -> 
         return None
     # A path segment that cannot be a project id is outside every domain (and never reaches SQL).
     valid = HEX_ID.match(project_id)
-    project = iam_repository.domain_project(connection, domain_id, project_id=project_id) if valid else None
+    project = iam.domain_project(connection, domain_id, project_id=project_id) if valid else None
     if project is None:
         raise ProjectOutsideDomain(project_id)
     return project

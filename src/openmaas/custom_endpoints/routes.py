@@ -2,83 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from starlette.responses import Response
 
-from openmaas.auth.principal import MaasPrincipal, MaasScope
 from openmaas.custom_endpoints import service
 from openmaas.custom_endpoints.errors import EndpointIdMissing
-from openmaas.custom_endpoints.schemas import EndpointControl, EndpointCreate, EndpointUpdate
-from openmaas.custom_endpoints.service import EndpointRules
-from openmaas.db.scope import Scope
-from openmaas.db.session import DbConnection
-from openmaas.errors import json_response
+from openmaas.custom_endpoints.schemas import (
+    CustomEndpointInfo,
+    CustomEndpointList,
+    EndpointControl,
+    EndpointCreate,
+    EndpointUpdate,
+)
+from openmaas.http.caller import Caller
+from openmaas.http.responses import json_response, no_content
+from openmaas.http.scopes import MaasScope
+from openmaas.http.state import DbConnection, State
 
 router = APIRouter(prefix="/v1/{project_id}/maas/services/custom-endpoint", tags=["MaaS"])
 
 
-def _rules(request: Request) -> EndpointRules:
-    rules: EndpointRules = request.app.state.endpoint_rules
-    return rules
-
-
-RulesDep = Annotated[EndpointRules, Depends(_rules)]
-NO_CONTENT = 204
-
-
-def _info(connection: DbConnection, scope: Scope, endpoint_id: str) -> Response:
-    return json_response(service.endpoint_info(service.require(connection, scope, endpoint_id)))
-
-
-@router.post("/endpoint")
+@router.post("/endpoint", response_model=CustomEndpointInfo)
 def create_endpoint(
-    scope: MaasScope,
-    principal: MaasPrincipal,
-    connection: DbConnection,
-    rules: RulesDep,
-    body: EndpointCreate,
+    scope: MaasScope, caller: Caller, connection: DbConnection, state: State, body: EndpointCreate
 ) -> Response:
     """Create a custom endpoint on a preset model or a ModelArts real-time service."""
-    endpoint_id = service.create(connection, scope, principal.domain_id, body, rules)
-    return _info(connection, scope, endpoint_id)
+    rules = state.endpoint_rules
+    endpoint_id = service.create(connection, scope, caller.domain_id, body, rules)
+    return json_response(service.show(connection, scope, endpoint_id, rules))
 
 
-@router.get("/endpoint")
-def list_endpoints(scope: MaasScope, connection: DbConnection, rules: RulesDep) -> Response:
+@router.get("/endpoint", response_model=CustomEndpointList)
+def list_endpoints(scope: MaasScope, connection: DbConnection, state: State) -> Response:
     """The domain's custom endpoints, newest first, with the quota."""
-    return json_response(service.listing(connection, scope, rules.quota))
+    return json_response(service.listing(connection, scope, state.endpoint_rules))
 
 
-@router.put("/endpoint/{custom_endpoint_id}")
+@router.put("/endpoint/{custom_endpoint_id}", response_model=CustomEndpointInfo)
 def edit_endpoint(
     scope: MaasScope,
-    principal: MaasPrincipal,
+    caller: Caller,
     connection: DbConnection,
-    rules: RulesDep,
+    state: State,
     custom_endpoint_id: str,
     body: EndpointUpdate,
 ) -> Response:
     """Edit name, remark, throttles and moderation; the linked service never changes."""
-    service.update(connection, scope, principal.domain_id, custom_endpoint_id, body, rules)
-    return _info(connection, scope, custom_endpoint_id)
+    rules = state.endpoint_rules
+    service.update(connection, scope, caller.domain_id, custom_endpoint_id, body, rules)
+    return json_response(service.show(connection, scope, custom_endpoint_id, rules))
 
 
-@router.delete("/endpoint/{custom_endpoint_id}")
+@router.delete("/endpoint/{custom_endpoint_id}", status_code=204)
 def delete_endpoint(scope: MaasScope, connection: DbConnection, custom_endpoint_id: str) -> Response:
     """Delete an endpoint; its name stays taken."""
     service.delete(connection, scope, custom_endpoint_id)
-    return Response(status_code=NO_CONTENT)
+    return no_content()
 
 
-@router.put("/control/{custom_endpoint_id}")
+@router.put("/control/{custom_endpoint_id}", status_code=204)
 def control_endpoint(
     scope: MaasScope, connection: DbConnection, custom_endpoint_id: str, body: EndpointControl
 ) -> Response:
     """Activate or deactivate an endpoint."""
     service.control(connection, scope, custom_endpoint_id, body.action)
-    return Response(status_code=NO_CONTENT)
+    return no_content()
 
 
 # An empty id in the path (``.../endpoint/``) has its own documented answer, ModelArts.6299.

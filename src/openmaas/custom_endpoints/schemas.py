@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from openmaas.names import DEFAULT_WORKSPACE_ID, INT32_MAX, OptionalText, Text
+from openmaas.wire import Answer
 
 Source = Literal["custom_from_maas", "custom_from_modelarts_v2"]
 Throttle = int | None
@@ -55,3 +56,37 @@ class EndpointUpdate(_Editable):
 
 class EndpointControl(_Body):
     action: Literal["activate", "deactivate"]
+
+
+# ---- answers -------------------------------------------------------------------------------------
+
+
+class CustomEndpointInfo(Answer):
+    """CustomEndpointInfo (CONTRACT 6.4), and the openmaas field ``infer_service_status``."""
+
+    id: str
+    source: str
+    status: str
+    cbc_status: str
+    endpoint_name: str
+    remark: str
+    rpm: int | None
+    tpm: int | None
+    served_model_name: str
+    model_version_id: str
+    resident_model_id: str
+    region: str
+    workspace_id: str
+    infer_service_id: str
+    moderation: bool
+    create_at: int
+    update_at: int
+    infer_service_status: str | None
+
+
+class CustomEndpointList(Answer):
+    total: int
+    # A string, as the reference documents it.
+    count: str
+    items: list[CustomEndpointInfo]
+    quantity_limit: int

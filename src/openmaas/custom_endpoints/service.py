@@ -27,13 +27,15 @@ from openmaas.custom_endpoints.errors import (
     LinkedServiceNotFound,
     ServiceNotMountable,
 )
-from openmaas.custom_endpoints.presets import PresetCatalogue
 from openmaas.custom_endpoints.schemas import EndpointCreate, EndpointUpdate
 from openmaas.db.scope import Scope
 from openmaas.errors import InvalidParameter
-from openmaas.maas.service import ProjectDirectory
+from openmaas.iam import service as iam
+from openmaas.iam.directory import ProjectDirectory
+from openmaas.iam.errors import InvalidRegion
 from openmaas.names import ENDPOINT_NAME, UUID_ID
-from openmaas.services import service as service_rules
+from openmaas.presets import PresetCatalogue
+from openmaas.services import service as services
 from openmaas.services.errors import ServiceNotFound
 from openmaas.services.states import Status
 from openmaas.workspaces import service as workspaces
@@ -95,7 +97,7 @@ def create(
     _check_moderation(body.moderation, body.agreement_id, rules.agreements)
     now = now_ms()
     # The lock makes count-then-insert atomic per domain; the name ledger settles same-name races.
-    repository.lock_domain(connection, domain_id)
+    iam.lock_domain(connection, domain_id)
     repository.reserve_name(connection, domain_id, name, now)
     if repository.count_live(connection, scope) >= rules.quota:
         raise EndpointQuotaExceeded()
@@ -155,9 +157,41 @@ def delete(connection: Connection, scope: Scope, endpoint_id: str) -> None:
     repository.update_live(connection, scope, row.id, {"deleted_at": now, "update_at": now})
 
 
-def listing(connection: Connection, scope: Scope, quota: int) -> dict[str, Any]:
-    items = [endpoint_info(row) for row in repository.all_live(connection, scope)]
-    return {"total": len(items), "count": str(len(items)), "items": items, "quantity_limit": quota}
+def show(connection: Connection, scope: Scope, endpoint_id: str, rules: EndpointRules) -> dict[str, Any]:
+    """CustomEndpointInfo of one live endpoint."""
+    row = require(connection, scope, endpoint_id)
+    return endpoint_info(row, _linked_statuses(connection, [row], rules.directory))
+
+
+def listing(connection: Connection, scope: Scope, rules: EndpointRules) -> dict[str, Any]:
+    rows = repository.all_live(connection, scope)
+    statuses = _linked_statuses(connection, rows, rules.directory)
+    items = [endpoint_info(row, statuses) for row in rows]
+    return {"total": len(items), "count": str(len(items)), "items": items, "quantity_limit": rules.quota}
+
+
+LinkedStatuses = dict[tuple[str, str], str]
+
+
+def _linked_statuses(
+    connection: Connection, rows: list[Row[Any]], directory: ProjectDirectory
+) -> LinkedStatuses:
+    """(region, service id) -> the fronted service's status, for the services that still exist: one
+    read per region the endpoints front services in, scoped to the domain's project there."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        if row.infer_service_id:
+            wanted.setdefault((row.domain_id, row.region), set()).add(row.infer_service_id)
+    found: LinkedStatuses = {}
+    for (domain_id, region), service_ids in wanted.items():
+        try:
+            region_scope = directory.scope_in(connection, domain_id, region)
+        except InvalidRegion:
+            region_scope = None  # a region no longer configured holds no service any more
+        if region_scope is not None:
+            for service_id, status in services.statuses(connection, region_scope, service_ids).items():
+                found[(region, service_id)] = status
+    return found
 
 
 # ---- what an endpoint fronts -------------------------------------------------------------------
@@ -235,7 +269,7 @@ def _listed_service(
         raise LinkedServiceNotFound(service_id, region, workspace_id)
     workspaces.require(connection, region_scope, workspace_id)
     try:
-        return service_rules.require(connection, region_scope.in_workspace(workspace_id), service_id)
+        return services.require(connection, region_scope.in_workspace(workspace_id), service_id)
     except ServiceNotFound:
         raise LinkedServiceNotFound(service_id, region, workspace_id) from None
 
@@ -300,7 +334,7 @@ def _row(
 # ---- wire object ---------------------------------------------------------------------------------
 
 
-def endpoint_info(row: Row[Any]) -> dict[str, Any]:
+def endpoint_info(row: Row[Any], linked: LinkedStatuses) -> dict[str, Any]:
     """CustomEndpointInfo (CONTRACT 6.4), plus the openmaas field ``infer_service_status``."""
     return {
         "id": row.id,
@@ -320,12 +354,12 @@ def endpoint_info(row: Row[Any]) -> dict[str, Any]:
         "moderation": row.moderation,
         "create_at": row.create_at,
         "update_at": row.update_at,
-        "infer_service_status": _service_status(row),
+        "infer_service_status": _service_status(row, linked),
     }
 
 
-def _service_status(row: Row[Any]) -> str | None:
+def _service_status(row: Row[Any], linked: LinkedStatuses) -> str | None:
     """The fronted service's status, DELETED once it is gone; null for a preset model."""
     if not row.infer_service_id:
         return None
-    return str(row.linked_status) if row.linked_status is not None else SERVICE_DELETED
+    return linked.get((row.region, row.infer_service_id), SERVICE_DELETED)

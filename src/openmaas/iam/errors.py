@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openmaas.errors import IamError
+from openmaas.errors import ApiError, IamError
 
 
 class WrongCredentials(IamError):
@@ -35,3 +35,12 @@ class TokenNotFound(IamError):
 
 class BadIamRequest(IamError):
     status_code = 400
+
+
+class InvalidRegion(ApiError):
+    """D-11: a region id that is not configured (asked through the MaaS APIs)."""
+
+    error_code = "ModelArts.0104"
+
+    def __init__(self, region_id: str) -> None:
+        super().__init__(f"Invalid region ID: {region_id}.")

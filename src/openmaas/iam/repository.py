@@ -1,14 +1,15 @@
-"""SQL for domains, users and projects. Every project query is scoped to one domain."""
+"""SQL for domains, users and projects. Every project and user query is scoped to one domain, except
+the reads by id that confirm a token's subject and name a signed request's key owner."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, exists, func, insert, literal, select, update
 
 from openmaas.clock import hex_id, now_ms
+from openmaas.db.reads import PreparedRead
 from openmaas.iam.tables import domains, projects, users
-from openmaas.workspaces.tables import workspaces
 
 
 def find_domain(connection: Connection, *, domain_id: str | None, name: str | None) -> Row[Any] | None:
@@ -86,26 +87,58 @@ def create_user(connection: Connection, domain_id: str, name: str, password_hash
     return user_id
 
 
-def create_project(connection: Connection, domain_id: str, region_id: str, owner: str) -> str:
-    """A project and its default workspace "0" (CONTRACT 2), created together."""
+def create_project(connection: Connection, domain_id: str, region_id: str) -> str:
     project_id = hex_id()
-    now = now_ms()
     connection.execute(
         insert(projects).values(
-            id=project_id, domain_id=domain_id, name=region_id, description="", created_at=now
-        )
-    )
-    connection.execute(
-        insert(workspaces).values(
-            project_id=project_id,
-            id="0",
-            name="default",
-            description="",
-            owner=owner,
-            auth_type="PUBLIC",
-            create_time=now,
-            update_time=now,
-            service_count=0,
+            id=project_id, domain_id=domain_id, name=region_id, description="", created_at=now_ms()
         )
     )
     return project_id
+
+
+def lock_domain(connection: Connection, domain_id: str) -> None:
+    """Hold the domain's row (PostgreSQL FOR UPDATE; SQLite writers already queue) until the
+    request commits: decisions that count what a domain owns are then taken one at a time."""
+    statement = select(literal(1)).select_from(domains).where(domains.c.id == domain_id).with_for_update()
+    connection.execute(statement)
+
+
+def lock_domain_user(connection: Connection, domain_id: str, user_id: str) -> bool:
+    """Whether the user is the domain's, holding its row (FOR UPDATE) until the request commits."""
+    statement = (
+        select(users.c.id).where(users.c.domain_id == domain_id, users.c.id == user_id).with_for_update()
+    )
+    return connection.execute(statement).first() is not None
+
+
+def domain_user_exists(connection: Connection, domain_id: str, user_id: str) -> bool:
+    statement = select(users.c.id).where(users.c.domain_id == domain_id, users.c.id == user_id)
+    return connection.execute(statement).first() is not None
+
+
+def user_identity(connection: Connection, user_id: str) -> Row[Any] | None:
+    """A user with its domain's id and name: who a signed request's key belongs to."""
+    statement: Select[Any] = (
+        select(
+            users.c.id.label("user_id"),
+            users.c.name.label("user_name"),
+            domains.c.id.label("domain_id"),
+            domains.c.name.label("domain_name"),
+        )
+        .join(domains, domains.c.id == users.c.domain_id)
+        .where(users.c.id == user_id)
+    )
+    return connection.execute(statement).first()
+
+
+# One row: does the user exist, does the project exist (false for a domain-scoped token).
+_SUBJECT_EXISTS = select(
+    exists().where(users.c.id == bindparam("user_id")),
+    exists().where(projects.c.id == bindparam("project_id")),
+)
+
+
+def subject_read(user_id: str, project_id: str | None) -> PreparedRead:
+    """The prebuilt read behind a token check: whether its user and project still exist."""
+    return PreparedRead(_SUBJECT_EXISTS, {"user_id": user_id, "project_id": project_id})

@@ -7,89 +7,74 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
-from openmaas.auth.principal import AuthState, IamPrincipal, verify_token
 from openmaas.auth.tokens import InvalidToken, TokenClaims
-from openmaas.db.session import DbConnection
-from openmaas.errors import json_response
+from openmaas.http.caller import Caller, verify_token
+from openmaas.http.responses import json_response, no_content
+from openmaas.http.state import AppState, DbConnection, State
 from openmaas.iam import service
 from openmaas.iam.errors import TokenNotFound
-from openmaas.iam.schemas import TokenRequest
+from openmaas.iam.schemas import DomainList, ProjectList, TokenAnswer, TokenRequest
 from openmaas.names import NUL_FREE
 
 router = APIRouter(tags=["IAM"])
+SubjectToken = Annotated[str, Header(alias="X-Subject-Token", max_length=4096)]
 
 
-def _auth(request: Request) -> AuthState:
-    state: AuthState = request.app.state.auth
-    return state
-
-
-@router.post("/v3/auth/tokens", status_code=201)
-async def create_token(request: Request, body: TokenRequest, nocatalog: bool = False) -> Response:
+@router.post("/v3/auth/tokens", status_code=201, response_model=TokenAnswer)
+async def create_token(state: State, body: TokenRequest, nocatalog: bool = False) -> Response:
     """Obtain a token with a user name and password."""
-    auth = _auth(request)
-    token, claims = await service.login(request.app.state.engine, auth, request.app.state.login_turns, body)
-    payload = service.token_body(claims, auth.settings, with_catalog=not nocatalog)
+    login = service.Login(state.store, state.auth.signer, state.login_policy, state.login_turns)
+    token, claims = await service.login(login, body)
+    payload = service.token_body(claims, state.settings, with_catalog=not nocatalog)
     return json_response(payload, 201, headers={"X-Subject-Token": token})
 
 
-@router.get("/v3/auth/tokens")
-def validate_token(
-    request: Request,
-    _caller: IamPrincipal,
-    subject: Annotated[str, Header(alias="X-Subject-Token", max_length=4096)],
-    nocatalog: bool = False,
-) -> Response:
+@router.get("/v3/auth/tokens", response_model=TokenAnswer)
+def validate_token(_caller: Caller, state: State, subject: SubjectToken, nocatalog: bool = False) -> Response:
     """Validate a token; 404 when it is not (or no longer) valid."""
-    claims = _subject_claims(request, subject)
-    payload = service.token_body(claims, _auth(request).settings, with_catalog=not nocatalog)
+    claims = _subject_claims(state, subject)
+    payload = service.token_body(claims, state.settings, with_catalog=not nocatalog)
     return json_response(payload, 200, headers={"X-Subject-Token": subject})
 
 
-def _subject_claims(request: Request, subject: str) -> TokenClaims:
+def _subject_claims(state: AppState, subject: str) -> TokenClaims:
     """The claims of the token a request is about (X-Subject-Token): 404 if it is not valid (4.2)."""
     try:
-        return verify_token(request, subject)
+        return verify_token(state, subject)
     except InvalidToken:
         raise TokenNotFound() from None
 
 
 @router.delete("/v3/auth/tokens", status_code=204)
-def revoke_token(
-    request: Request,
-    _caller: IamPrincipal,
-    connection: DbConnection,
-    subject: Annotated[str, Header(alias="X-Subject-Token", max_length=4096)],
-) -> Response:
+def revoke_token(_caller: Caller, state: State, connection: DbConnection, subject: SubjectToken) -> Response:
     """Revoke a token; every process sharing the store refuses it within 5 s."""
-    claims = _subject_claims(request, subject)
-    _auth(request).revocations.revoke(connection, claims.jti, claims.expires_at)
-    return Response(status_code=204)
+    claims = _subject_claims(state, subject)
+    state.auth.revocations.revoke(connection, claims.jti, claims.expires_at)
+    return no_content()
 
 
-@router.get("/v3/projects")
+@router.get("/v3/projects", response_model=ProjectList)
 def list_projects(
     request: Request,
-    caller: IamPrincipal,
+    caller: Caller,
     connection: DbConnection,
+    state: State,
     name: Annotated[str | None, Query(max_length=64), NUL_FREE] = None,
 ) -> Response:
     """The caller's domain's projects, optionally only the one named after a region."""
-    settings = _auth(request).settings
+    body = service.projects_body(connection, caller.domain_id, state.settings, str(request.url), name)
+    return json_response(body)
+
+
+@router.get("/v3/auth/projects", response_model=ProjectList)
+def list_auth_projects(request: Request, caller: Caller, connection: DbConnection, state: State) -> Response:
+    """The projects the caller may scope a token to."""
     return json_response(
-        service.projects_body(connection, caller.domain_id, settings, str(request.url), name)
+        service.projects_body(connection, caller.domain_id, state.settings, str(request.url))
     )
 
 
-@router.get("/v3/auth/projects")
-def list_auth_projects(request: Request, caller: IamPrincipal, connection: DbConnection) -> Response:
-    """The projects the caller may scope a token to."""
-    settings = _auth(request).settings
-    return json_response(service.projects_body(connection, caller.domain_id, settings, str(request.url)))
-
-
-@router.get("/v3/auth/domains")
-def list_auth_domains(request: Request, caller: IamPrincipal, connection: DbConnection) -> Response:
+@router.get("/v3/auth/domains", response_model=DomainList)
+def list_auth_domains(request: Request, caller: Caller, connection: DbConnection, state: State) -> Response:
     """The caller's domain: how the SDK's GlobalCredentials find their domain id."""
-    settings = _auth(request).settings
-    return json_response(service.domains_body(connection, caller.domain_id, settings, str(request.url)))
+    return json_response(service.domains_body(connection, caller.domain_id, state.settings, str(request.url)))

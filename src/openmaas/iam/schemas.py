@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from openmaas.names import OptionalText, Text
+from openmaas.wire import Answer
 
 
 class _Strict(BaseModel):
@@ -68,3 +69,96 @@ class Auth(_Strict):
 
 class TokenRequest(_Strict):
     auth: Auth
+
+
+# ---- answers (CONTRACT 4.1-4.3) --------------------------------------------------------------------
+
+
+class NamedRef(Answer):
+    id: str
+    name: str
+
+
+class TokenUser(Answer):
+    id: str
+    name: str
+    domain: NamedRef
+    password_expires_at: str
+
+
+class TokenProject(Answer):
+    id: str
+    name: str
+    domain: NamedRef
+
+
+class CatalogEndpoint(Answer):
+    id: str
+    interface: str
+    region: str
+    region_id: str
+    url: str
+
+
+class CatalogEntry(Answer):
+    id: str
+    name: str
+    type: str
+    endpoints: list[CatalogEndpoint]
+
+
+class TokenObject(Answer):
+    """A project-scoped token carries ``project``, a domain-scoped one ``domain``; ``catalog`` is
+    left out with ``nocatalog=true``."""
+
+    expires_at: str
+    issued_at: str
+    methods: list[str]
+    user: TokenUser
+    roles: list[NamedRef]
+    project: TokenProject | None = None
+    domain: NamedRef | None = None
+    catalog: list[CatalogEntry] | None = None
+
+
+class TokenAnswer(Answer):
+    token: TokenObject
+
+
+class Links(Answer):
+    self: str
+    next: str | None
+    previous: str | None
+
+
+class SelfLink(Answer):
+    self: str
+
+
+class ProjectItem(Answer):
+    id: str
+    name: str
+    domain_id: str
+    enabled: bool
+    is_domain: bool
+    parent_id: str
+    description: str
+    links: SelfLink
+
+
+class ProjectList(Answer):
+    projects: list[ProjectItem]
+    links: Links
+
+
+class DomainItem(Answer):
+    id: str
+    name: str
+    enabled: bool
+    description: str
+    links: SelfLink
+
+
+class DomainList(Answer):
+    domains: list[DomainItem]
+    links: Links

@@ -4,61 +4,49 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from openmaas.auth.principal import MaasPrincipal, MaasScope
-from openmaas.db.session import DbConnection, read_in_thread
-from openmaas.errors import check_page, json_response
+from openmaas.errors import check_page
+from openmaas.http.caller import Caller
+from openmaas.http.responses import json_response
+from openmaas.http.scopes import MaasScope
+from openmaas.http.state import DbConnection, State
 from openmaas.maas import service
-from openmaas.maas.service import ProjectDirectory
-from openmaas.names import MAX_LIMIT, MAX_OFFSET
+from openmaas.maas.schemas import MaasWorkspaceList, RegionList, RegionListingQuery
+from openmaas.services.schemas import InferServerList
 
-router = APIRouter(prefix="/v1/{project_id}/maas/services", tags=["MaaS"])
-
-
-def _directory(request: Request) -> ProjectDirectory:
-    directory: ProjectDirectory = request.app.state.projects
-    return directory
+PREFIX = "/v1/{project_id}/maas/services"
+# §6.3's path, which the fast lane matches too.
+REGION_SERVICES = "/custom-endpoint/services/{region_id}"
+router = APIRouter(prefix=PREFIX, tags=["MaaS"])
 
 
-@router.get("/custom-endpoint/regions")
-async def list_regions(request: Request, _scope: MaasScope) -> Response:
+@router.get("/custom-endpoint/regions", response_model=RegionList)
+async def list_regions(_scope: MaasScope, state: State) -> Response:
     """The regions a custom endpoint may front a ModelArts service in."""
-    return json_response(service.regions_body(request.app.state.settings))
+    return json_response(service.regions_body(state.settings))
 
 
-@router.get("/workspace/{region_id}")
+@router.get("/workspace/{region_id}", response_model=MaasWorkspaceList)
 def list_region_workspaces(
-    request: Request, _scope: MaasScope, principal: MaasPrincipal, connection: DbConnection, region_id: str
+    _scope: MaasScope, caller: Caller, connection: DbConnection, state: State, region_id: str
 ) -> Response:
     """The workspaces of the caller's project in ``region_id``, workspace "0" first."""
-    return json_response(
-        service.region_workspaces(connection, _directory(request), principal.domain_id, region_id)
-    )
+    return json_response(service.region_workspaces(connection, state.directory, caller.domain_id, region_id))
 
 
-@router.get("/custom-endpoint/services/{region_id}")
+@router.get(REGION_SERVICES, response_model=InferServerList)
 async def list_region_services(
-    request: Request,
     _scope: MaasScope,
-    principal: MaasPrincipal,
+    caller: Caller,
+    state: State,
     region_id: str,
-    # No length bound: any value that names no workspace is 0104, as 6.3 says, however long.
-    workspace_id: str = "",
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    query: Annotated[RegionListingQuery, Query()],
 ) -> Response:
     """Obtaining Inference Service Information: the services of one region and workspace."""
-    check_page(offset, limit)
-    listing = await read_in_thread(
-        request,
-        service.region_listing,
-        _directory(request),
-        principal.domain_id,
-        region_id,
-        workspace_id,
-        limit,
-        offset,
+    check_page(query.offset, query.limit)
+    listing = await state.store.run(
+        service.region_listing, state.directory, caller.domain_id, region_id, query
     )
     return json_response(listing)

@@ -25,27 +25,14 @@ from openmaas.db.reads import PreparedRead
 from openmaas.db.scope import Scope, bound_scope, scope_values, scoped
 from openmaas.services.errors import ServiceNameTaken
 from openmaas.services.tables import service_tags, service_versions, services
-from openmaas.workspaces.tables import workspaces
+from openmaas.services.wire import ITEM_FIELDS, LISTING_FIELDS
+from openmaas.workspaces import service as workspaces
 
 t = services
 
-# Exactly what a list item needs (CONTRACT 5.4 ServiceItem, 6.3 InferServerInfo): no more columns.
-LISTING_COLUMNS = (
-    t.c.id,
-    t.c.name,
-    t.c.status,
-    t.c.version,
-    t.c.version_count,
-    t.c.description,
-    t.c.type,
-    t.c.deploy_type,
-    t.c.user_name,
-    t.c.workspace_id,
-    t.c.create_at,
-    t.c.update_at,
-    t.c.auth_type,
-)
-ITEM_COLUMNS = (*LISTING_COLUMNS, t.c.task_type, t.c.tags, t.c.schedule)
+# Exactly what a list item needs, in its answer model's field order (services.wire builds by zip).
+LISTING_COLUMNS = tuple(t.c[name] for name in LISTING_FIELDS)
+ITEM_COLUMNS = tuple(t.c[name] for name in ITEM_FIELDS)
 DUE_COLUMNS: tuple[Any, ...] = (
     t.c.id,
     t.c.project_id,
@@ -65,6 +52,11 @@ def get(connection: Connection, scope: Scope, service_id: str, *, lock: bool = F
     if lock:
         statement = statement.with_for_update()
     return connection.execute(statement).first()
+
+
+def statuses(connection: Connection, scope: Scope, service_ids: Sequence[str]) -> dict[str, str]:
+    statement = scoped(select(t.c.id, t.c.status), t, scope).where(t.c.id.in_(service_ids))
+    return {row.id: row.status for row in connection.execute(statement)}
 
 
 def name_taken(connection: Connection, scope: Scope, name: str) -> bool:
@@ -208,13 +200,14 @@ def total(
 # call only binds values. It returns the page's columns with the total after them in every row, and
 # one row of NULL columns and the total when the page is empty: a single statement reads page and
 # total from one snapshot in one round trip.
-_SUMMED_COUNT = func.coalesce(func.sum(workspaces.c.service_count), 0)
+def _count(scope: Scope, *, missing_as_zero: bool) -> Any:
+    count = workspaces.service_count_of(scope)
+    return func.coalesce(count, 0) if missing_as_zero else count
 
 
-def _page_with_total(columns: Sequence[Any], total_column: Any, *, in_workspace: bool) -> Select[Any]:
+def _page_with_total(columns: Sequence[Any], *, in_workspace: bool, missing_as_zero: bool) -> Select[Any]:
     scope = bound_scope(workspace=in_workspace)
-    total = scoped(select(total_column), workspaces, scope).scalar_subquery()
-    head = select(total.label("total")).subquery("head")
+    head = select(_count(scope, missing_as_zero=missing_as_zero).label("total")).subquery("head")
     page = (
         scoped(select(*columns), t, scope)
         .order_by(t.c.update_at.desc(), t.c.id.desc())
@@ -230,14 +223,14 @@ def _page_with_total(columns: Sequence[Any], total_column: Any, *, in_workspace:
 
 
 # 6.3: one workspace's own count, NULL when there is no such workspace ("workspace not found").
-_LISTING_PAGE = _page_with_total(LISTING_COLUMNS, workspaces.c.service_count, in_workspace=True)
+_LISTING_PAGE = _page_with_total(LISTING_COLUMNS, in_workspace=True, missing_as_zero=False)
 # 5.2: the sum over the scope's workspaces, 0 when there are none.
 _ITEM_PAGES = {
-    in_workspace: _page_with_total(ITEM_COLUMNS, _SUMMED_COUNT, in_workspace=in_workspace)
+    in_workspace: _page_with_total(ITEM_COLUMNS, in_workspace=in_workspace, missing_as_zero=True)
     for in_workspace in (False, True)
 }
 _PLAIN_TOTALS = {
-    in_workspace: scoped(select(_SUMMED_COUNT), workspaces, bound_scope(workspace=in_workspace))
+    in_workspace: select(_count(bound_scope(workspace=in_workspace), missing_as_zero=True))
     for in_workspace in (False, True)
 }
 

@@ -4,114 +4,95 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from openmaas.auth.principal import ModelArtsPrincipal, ProjectScope
-from openmaas.db.session import DbConnection, read_in_thread
-from openmaas.errors import check_page, json_response
+from openmaas.errors import check_page
+from openmaas.http.caller import Caller
+from openmaas.http.responses import json_response
+from openmaas.http.scopes import ProjectScope
+from openmaas.http.state import DbConnection, State
 from openmaas.names import MAX_LIMIT, MAX_OFFSET
-from openmaas.services import service
-from openmaas.services.schemas import BatchDelete, ListQuery, ServiceCreate, ServiceUpdate
-from openmaas.services.service import Runtime
+from openmaas.services import listing, service
+from openmaas.services.schemas import (
+    BatchDelete,
+    DeletedServices,
+    DeploymentDetail,
+    DeploymentList,
+    ListQuery,
+    ServiceCreate,
+    ServiceList,
+    ServiceObject,
+    ServiceUpdate,
+    VersionList,
+)
 
-router = APIRouter(prefix="/v2/{project_id}/services", tags=["Services"])
+PREFIX = "/v2/{project_id}/services"
+router = APIRouter(prefix=PREFIX, tags=["Services"])
 
 
-async def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(_runtime)]
-
-
-@router.post("")
+@router.post("", response_model=ServiceObject)
 def create_service(
-    scope: ProjectScope,
-    principal: ModelArtsPrincipal,
-    connection: DbConnection,
-    runtime: RuntimeDep,
-    body: ServiceCreate,
+    scope: ProjectScope, caller: Caller, connection: DbConnection, state: State, body: ServiceCreate
 ) -> Response:
     """Create a service; it starts DEPLOYING."""
-    service_id = service.create(connection, scope, principal.user_name, body, runtime)
-    return json_response(
-        service.service_object(connection, service.require(connection, scope, service_id), runtime)
-    )
+    service_id = service.create(connection, scope, caller.user_name, body, state.runtime)
+    return json_response(service.show(connection, scope, service_id, state.runtime))
 
 
-@router.get("")
-async def list_services(
-    request: Request, scope: ProjectScope, query: Annotated[ListQuery, Query()]
-) -> Response:
+@router.get("", response_model=ServiceList)
+async def list_services(scope: ProjectScope, state: State, query: Annotated[ListQuery, Query()]) -> Response:
     """List services with filters, sorting and paging."""
     check_page(query.offset, query.limit)
-    return json_response(await read_in_thread(request, service.list_page, scope, query))
+    return json_response(await state.store.run(listing.list_page, scope, query))
 
 
-@router.post("/delete")
+@router.post("/delete", response_model=DeletedServices)
 def delete_services(
-    scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, body: BatchDelete
+    scope: ProjectScope, connection: DbConnection, state: State, body: BatchDelete
 ) -> Response:
     """Delete services; each answers DELETING and disappears when the worker is done."""
-    ids = service.delete_many(connection, scope, body.service_ids, runtime)
-    objects = [
-        service.service_object(connection, service.require(connection, scope, i), runtime) for i in ids
-    ]
+    ids = service.delete_many(connection, scope, body.service_ids, state.runtime)
+    objects = [service.show(connection, scope, service_id, state.runtime) for service_id in ids]
     return json_response({"service_responses": objects})
 
 
-@router.get("/{service_id}")
-def show_service(
-    scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, service_id: str
-) -> Response:
+@router.get("/{service_id}", response_model=ServiceObject)
+def show_service(scope: ProjectScope, connection: DbConnection, state: State, service_id: str) -> Response:
     """Show one service."""
-    return json_response(
-        service.service_object(connection, service.require(connection, scope, service_id), runtime)
-    )
+    return json_response(service.show(connection, scope, service_id, state.runtime))
 
 
-@router.put("/{service_id}")
+@router.put("/{service_id}", response_model=ServiceObject)
 def update_service(
-    scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, service_id: str, body: ServiceUpdate
+    scope: ProjectScope, connection: DbConnection, state: State, service_id: str, body: ServiceUpdate
 ) -> Response:
     """Update a service; anything but the description makes a new version and upgrades it."""
-    service.update(connection, scope, service_id, body, runtime)
-    return json_response(
-        service.service_object(connection, service.require(connection, scope, service_id), runtime)
-    )
+    service.update(connection, scope, service_id, body, state.runtime)
+    return json_response(service.show(connection, scope, service_id, state.runtime))
 
 
-@router.post("/{service_id}/start")
-def start_service(
-    scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, service_id: str
-) -> Response:
+@router.post("/{service_id}/start", response_model=ServiceObject)
+def start_service(scope: ProjectScope, connection: DbConnection, state: State, service_id: str) -> Response:
     """Start a stopped or failed service."""
-    service.act(connection, scope, service_id, "start", runtime)
-    return json_response(
-        service.service_object(connection, service.require(connection, scope, service_id), runtime)
-    )
+    service.act(connection, scope, service_id, "start", state.runtime)
+    return json_response(service.show(connection, scope, service_id, state.runtime))
 
 
-@router.post("/{service_id}/stop")
-def stop_service(
-    scope: ProjectScope, connection: DbConnection, runtime: RuntimeDep, service_id: str
-) -> Response:
+@router.post("/{service_id}/stop", response_model=ServiceObject)
+def stop_service(scope: ProjectScope, connection: DbConnection, state: State, service_id: str) -> Response:
     """Stop a service."""
-    service.act(connection, scope, service_id, "stop", runtime)
-    return json_response(
-        service.service_object(connection, service.require(connection, scope, service_id), runtime)
-    )
+    service.act(connection, scope, service_id, "stop", state.runtime)
+    return json_response(service.show(connection, scope, service_id, state.runtime))
 
 
-@router.get("/{service_id}/deployments")
+@router.get("/{service_id}/deployments", response_model=DeploymentList)
 def list_deployments(scope: ProjectScope, connection: DbConnection, service_id: str) -> Response:
     """A service's deployments (openmaas runs one per service)."""
     return json_response(service.deployments_body(connection, scope, service_id))
 
 
-@router.get("/{service_id}/deployments/{deployment_id}")
+@router.get("/{service_id}/deployments/{deployment_id}", response_model=DeploymentDetail)
 def show_deployment(
     scope: ProjectScope, connection: DbConnection, service_id: str, deployment_id: str
 ) -> Response:
@@ -119,7 +100,7 @@ def show_deployment(
     return json_response(service.deployment_body(connection, scope, service_id, deployment_id))
 
 
-@router.get("/{service_id}/deployments/{deployment_id}/versions")
+@router.get("/{service_id}/deployments/{deployment_id}/versions", response_model=VersionList)
 def list_versions(
     scope: ProjectScope,
     connection: DbConnection,
@@ -133,7 +114,7 @@ def list_versions(
     return json_response(service.versions_body(connection, scope, service_id, deployment_id, limit, offset))
 
 
-@router.get("/{service_id}/deployments/{deployment_id}/versions/{version}")
+@router.get("/{service_id}/deployments/{deployment_id}/versions/{version}", response_model=DeploymentDetail)
 def show_version(
     scope: ProjectScope, connection: DbConnection, service_id: str, deployment_id: str, version: str
 ) -> Response:

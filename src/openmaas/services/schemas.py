@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from openmaas.names import MAX_LIMIT, MAX_OFFSET, RESOURCE_NAME, OptionalText
 from openmaas.services.states import Status
+from openmaas.wire import Answer, PagedList
 
 # [0-9], not \d: \d also takes Arabic-Indic, full-width and other Unicode digits.
 VERSION = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{1,2})\Z")
@@ -244,3 +245,146 @@ class ListQuery(_Strict):
 def _tag_pairs(text: str | None) -> list[tuple[str, str]]:
     pairs = (item.partition("|") for item in (text or "").split(",") if item)
     return list(dict.fromkeys((key, value) for key, _, value in pairs))
+
+
+# ---- answers (CONTRACT 5.4, 6.3) -----------------------------------------------------------------
+
+
+class TagItem(Answer):
+    key: str
+    value: str
+
+
+class InferServerInfo(Answer):
+    """A §6.3 item (InferServerInfo): exactly these fields, integers where D-1 says so."""
+
+    id: str
+    name: str
+    status: str
+    version: str
+    version_count: int
+    description: str
+    type: str
+    deploy_type: str
+    user_name: str
+    workspace_id: str
+    create_at: int
+    update_at: int
+    auth_type: str
+
+
+class ServiceItem(InferServerInfo):
+    """An item of the v2 list: InferServerInfo and four more fields."""
+
+    task_type: str | None
+    tags: list[TagItem]
+    schedule: list[dict[str, Any]]
+    frozen_infos: list[dict[str, Any]]
+
+
+class InferServerList(Answer):
+    """Obtaining Inference Service Information (§6.3)."""
+
+    data: list[InferServerInfo]
+    pages: int
+    total: int
+
+
+class PredictUrl(Answer):
+    type: str
+    urls: list[str]
+
+
+class VersionObject(Answer):
+    id: str
+    version: str
+    description: str
+    predict_url: str
+    runtime_config: dict[str, Any]
+    upgrade_config: dict[str, Any] | None
+    instance_groups: list[dict[str, Any]]
+    deploy_timeout_minutes: int
+
+
+class ServiceObject(Answer):
+    """The service object of create, show, update, start and stop; the SDK types its times as strings."""
+
+    id: str
+    name: str
+    workspace_id: str
+    type: str
+    deploy_type: str
+    status: str
+    failure_reason: str
+    version: VersionObject
+    predict_url: list[PredictUrl]
+    tags: list[TagItem]
+    deploy_timeout_minutes: int
+    schedule: list[dict[str, Any]]
+    create_at: str
+    update_at: str
+    task_type: str | None
+    frozen_infos: list[dict[str, Any]]
+
+
+class DeletedServices(Answer):
+    service_responses: list[ServiceObject]
+
+
+class DeploymentItem(Answer):
+    id: str
+    name: str
+    infer_name: str
+    service_group_name: str
+    status: str
+    lts_state: str
+    mirror_traffic_enable: bool
+    mirror_traffic_weight: str
+    weight: int
+    traffic_ratio: str
+    pool_id: str
+    version: str
+    deploy_type: str
+    create_at: int
+    update_at: int
+    frozen_infos: list[dict[str, Any]]
+
+
+class DeploymentDetail(Answer):
+    """A deployment, and one version of it; times in ISO 8601 as the SDK types them."""
+
+    id: str
+    name: str
+    deployment_name: str
+    infer_name: str
+    description: str
+    pool_id: str
+    framework: str
+    version: str
+    version_id: str
+    version_count: int
+    count: int
+    weight: int
+    priority: int
+    status: str
+    deploy_type: str
+    workload_type: str
+    user_name: str
+    frozen_infos: list[dict[str, Any]]
+    create_at: str
+    update_at: str
+
+
+class VersionItem(Answer):
+    infer_name: str
+    version: str
+    version_status: str
+    description: str
+    deploy_type: str
+    create_at: str
+    update_at: str
+
+
+ServiceList = PagedList[ServiceItem]
+DeploymentList = PagedList[DeploymentItem]
+VersionList = PagedList[VersionItem]

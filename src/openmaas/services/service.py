@@ -1,20 +1,19 @@
-"""Service rules: validation beyond the schema, the lifecycle actions, and the wire objects."""
+"""Service rules: validation beyond the schema, the lifecycle actions, and what other packages may
+ask of services. Listings are in ``listing``; the wire objects are built in ``wire``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row
 
 from openmaas.clock import now_ms, uuid_id
-from openmaas.db.reads import PreparedRead, Rows
 from openmaas.db.scope import Scope
 from openmaas.errors import InvalidParameter
 from openmaas.names import UUID_ID, first_unstorable
-from openmaas.services import repository
+from openmaas.services import repository, wire
 from openmaas.services.errors import (
     DeploymentNotFound,
     IllegalAction,
@@ -22,9 +21,9 @@ from openmaas.services.errors import (
     ServiceNotFound,
     VersionNotFound,
 )
-from openmaas.services.schemas import VERSION, ListQuery, ServiceCreate, ServiceUpdate
+from openmaas.services.schemas import VERSION, ServiceCreate, ServiceUpdate
 from openmaas.services.states import ACTIONS, SETTLES, Status
-from openmaas.workspaces import repository as workspace_repository
+from openmaas.wire import paged_list
 from openmaas.workspaces import service as workspaces
 
 DEFAULT_VERSION = "1.0.0"
@@ -45,6 +44,19 @@ def require(connection: Connection, scope: Scope, service_id: str, *, lock: bool
     if row is None:
         raise ServiceNotFound(service_id)
     return row
+
+
+def show(connection: Connection, scope: Scope, service_id: str, runtime: Runtime) -> dict[str, Any]:
+    """The service object (CONTRACT 5.4) of a service in scope."""
+    row = require(connection, scope, service_id)
+    current = repository.version(connection, row.id, number=row.version_count)
+    return wire.service_object(row, current, runtime.public_url)
+
+
+def statuses(connection: Connection, scope: Scope, service_ids: Iterable[str]) -> dict[str, str]:
+    """The status of each of ``service_ids`` that exists in scope (the others are left out)."""
+    wanted = [service_id for service_id in set(service_ids) if UUID_ID.match(service_id)]
+    return repository.statuses(connection, scope, wanted) if wanted else {}
 
 
 def create(
@@ -90,7 +102,7 @@ def create(
         tags,
     )
     _insert_version(connection, service_id, 1, version, body.description or "", _config(body), now)
-    workspace_repository.change_service_count(connection, scope, body.workspace_id, +1)
+    workspaces.count_services(connection, scope, body.workspace_id, +1)
     return service_id
 
 
@@ -241,158 +253,17 @@ def _next_version(current: str) -> str:
     return f"{major}.{minor}.{patch}"
 
 
-def list_page(connection: Connection, scope: Scope, query: ListQuery) -> dict[str, Any]:
-    """One page of the v2 list (CONTRACT 5.2): filters, order, and the paging figures."""
-    filters, tags = query.filters(), query.tag_pairs()
-    if not filters and not tags and (query.sort_key, query.sort_dir) == ("update_at", "DESC"):
-        return plain_list_page(connection, scope, query.workspace_id, query.limit, query.offset)
-    narrowed = scope.in_workspace(query.workspace_id) if query.workspace_id is not None else scope
-    rows = repository.page(
-        connection,
-        narrowed,
-        columns=repository.ITEM_COLUMNS,
-        filters=filters,
-        tags=tags,
-        sort_key=query.sort_key,
-        descending=query.sort_dir == "DESC",
-        offset=query.offset,
-        limit=query.limit,
-    )
-    total = repository.total(connection, narrowed, filters, tags)
-    return list_body([list_item(row) for row in rows], total, query.limit, query.offset)
-
-
-def plain_list_read(scope: Scope, workspace_id: str | None, limit: int, offset: int) -> PreparedRead:
-    """The v2 list with no filter and the default order (newest first): one prebuilt statement."""
-    narrowed = scope.in_workspace(workspace_id) if workspace_id is not None else scope
-    return repository.item_page(narrowed, offset=offset, limit=limit)
-
-
-def plain_list_body(rows: Rows, limit: int, offset: int) -> dict[str, Any]:
-    """The v2 list body from ``plain_list_read``'s rows of (*ITEM_COLUMNS, total)."""
-    items = [list_item(row) for row in rows if row[0] is not None]
-    return list_body(items, int(rows[0][-1]), limit, offset)
-
-
-def plain_list_page(
-    connection: Connection, scope: Scope, workspace_id: str | None, limit: int, offset: int
-) -> dict[str, Any]:
-    read = plain_list_read(scope, workspace_id, limit, offset)
-    return plain_list_body(read.rows(connection), limit, offset)
-
-
-def list_body(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
-    """The paged list envelope of the v2 APIs (CONTRACT 5.2)."""
-    return {
-        "data": items,
-        "current": offset // limit,
-        "size": len(items),
-        "pages": pages(total, limit),
-        "total": total,
-    }
-
-
-def pages(total: int, limit: int) -> int:
-    return -(-total // limit) if total else 0
-
-
-# ---- wire objects (CONTRACT 5.4) -------------------------------------------------------------
-
-
-# The two list item builders read by position, in the order of the repository's LISTING_COLUMNS and
-# ITEM_COLUMNS (a test holds them to it): a dict display is several times faster than building the
-# dict from names, and these run for every row of the hottest pages. Columns after those are ignored.
-
-
-def listing_item(row: Sequence[Any]) -> dict[str, Any]:
-    """InferServerInfo (6.3): exactly these fields, integers where D-1 says so."""
-    return {
-        "id": row[0],
-        "name": row[1],
-        "status": row[2],
-        "version": row[3],
-        "version_count": row[4],
-        "description": row[5],
-        "type": row[6],
-        "deploy_type": row[7],
-        "user_name": row[8],
-        "workspace_id": row[9],
-        "create_at": row[10],
-        "update_at": row[11],
-        "auth_type": row[12],
-    }
-
-
-def list_item(row: Sequence[Any]) -> dict[str, Any]:
-    """ServiceItem of the v2 list: InferServerInfo and four more fields."""
-    item = listing_item(row)
-    item["task_type"] = row[13]
-    item["tags"] = row[14]
-    item["schedule"] = row[15]
-    item["frozen_infos"] = []
-    return item
-
-
-def service_object(connection: Connection, row: Row[Any], runtime: Runtime) -> dict[str, Any]:
-    current = repository.version(connection, row.id, number=row.version_count)
-    predict_url = f"{runtime.public_url.rstrip('/')}/v1/infers/{row.id}"
-    return {
-        "id": row.id,
-        "name": row.name,
-        "workspace_id": row.workspace_id,
-        "type": row.type,
-        "deploy_type": row.deploy_type,
-        "status": row.status,
-        "failure_reason": row.failure_reason or "",
-        "version": _version_object(row, current, predict_url),
-        "predict_url": [{"type": "REAL_TIME", "urls": [predict_url]}],
-        "tags": row.tags,
-        "deploy_timeout_minutes": row.deploy_timeout_minutes,
-        "schedule": row.schedule,
-        # The SDK types these two as strings here (CONTRACT 5.4).
-        "create_at": str(row.create_at),
-        "update_at": str(row.update_at),
-        "task_type": row.task_type,
-        "frozen_infos": [],
-    }
-
-
-def _version_object(row: Row[Any], version: Row[Any] | None, predict_url: str) -> dict[str, Any]:
-    config = version.config if version else {}
-    groups = [
-        {
-            **group,
-            "version": row.version,
-            "status": row.status,
-            "deploy_type": row.deploy_type,
-            "workload_type": row.workload_type,
-            "version_count": row.version_count,
-        }
-        for group in config.get("group_configs", [])
-    ]
-    return {
-        "id": version.id if version else "",
-        "version": row.version,
-        "description": version.description if version else "",
-        "predict_url": predict_url,
-        "runtime_config": config.get("runtime_config", {}),
-        "upgrade_config": config.get("upgrade_config"),
-        "instance_groups": groups,
-        "deploy_timeout_minutes": row.deploy_timeout_minutes,
-    }
-
-
 def deployments_body(connection: Connection, scope: Scope, service_id: str) -> dict[str, Any]:
     """A service's deployments: openmaas runs one per service."""
     row = require(connection, scope, service_id)
-    return {"data": [deployment_item(row)], "current": 0, "size": 1, "pages": 1, "total": 1}
+    return paged_list([wire.deployment_item(row)], 1, 1, 0)
 
 
 def deployment_body(
     connection: Connection, scope: Scope, service_id: str, deployment_id: str
 ) -> dict[str, Any]:
     row = _deployment(connection, scope, service_id, deployment_id)
-    return deployment_detail(row, repository.version(connection, row.id, number=row.version_count))
+    return wire.deployment_detail(row, repository.version(connection, row.id, number=row.version_count))
 
 
 def versions_body(
@@ -401,7 +272,8 @@ def versions_body(
     """A deployment's versions, newest first; ``total`` is the service's maintained version count."""
     row = _deployment(connection, scope, service_id, deployment_id)
     versions = repository.versions_page(connection, row.id, offset, limit)
-    return list_body([version_item(row, version) for version in versions], row.version_count, limit, offset)
+    items = [wire.version_item(row, version) for version in versions]
+    return paged_list(items, row.version_count, limit, offset)
 
 
 def version_body(
@@ -412,7 +284,7 @@ def version_body(
     found = repository.version(connection, row.id, name=version) if VERSION.match(version) else None
     if found is None:
         raise VersionNotFound(version)
-    return deployment_detail(row, found) | {"version": found.version}
+    return wire.deployment_detail(row, found) | {"version": found.version}
 
 
 def _deployment(connection: Connection, scope: Scope, service_id: str, deployment_id: str) -> Row[Any]:
@@ -420,68 +292,3 @@ def _deployment(connection: Connection, scope: Scope, service_id: str, deploymen
     if row.deployment_id != deployment_id:
         raise DeploymentNotFound(deployment_id)
     return row
-
-
-def deployment_item(row: Row[Any]) -> dict[str, Any]:
-    return {
-        "id": row.deployment_id,
-        "name": row.name,
-        "infer_name": row.name,
-        "service_group_name": "default",
-        "status": row.status,
-        "lts_state": "",
-        "mirror_traffic_enable": False,
-        "mirror_traffic_weight": "0",
-        "weight": 100,
-        "traffic_ratio": "100",
-        "pool_id": "",
-        "version": row.version,
-        "deploy_type": row.deploy_type,
-        "create_at": row.create_at,
-        "update_at": row.update_at,
-        "frozen_infos": [],
-    }
-
-
-def deployment_detail(row: Row[Any], version: Row[Any] | None) -> dict[str, Any]:
-    group = ((version.config if version else {}).get("group_configs") or [{}])[0]
-    return {
-        "id": row.deployment_id,
-        "name": row.name,
-        "deployment_name": row.name,
-        "infer_name": row.name,
-        "description": version.description if version else row.description,
-        "pool_id": "",
-        "framework": group.get("framework", "COMMON"),
-        "version": row.version,
-        "version_id": version.id if version else "",
-        "version_count": row.version_count,
-        "count": group.get("count", 1),
-        "weight": group.get("weight", 100),
-        "priority": group.get("priority", 1),
-        "status": row.status,
-        "deploy_type": row.deploy_type,
-        "workload_type": row.workload_type or "DEPLOYMENT",
-        "user_name": row.user_name,
-        "frozen_infos": [],
-        "create_at": iso_time(row.create_at),
-        "update_at": iso_time(row.update_at),
-    }
-
-
-def version_item(service: Row[Any], version: Row[Any]) -> dict[str, Any]:
-    current = version.number == service.version_count
-    return {
-        "infer_name": service.name,
-        "version": version.version,
-        "version_status": service.status if current else "HISTORY",
-        "description": version.description,
-        "deploy_type": service.deploy_type,
-        "create_at": iso_time(version.create_at),
-        "update_at": iso_time(version.update_at),
-    }
-
-
-def iso_time(ms: int) -> str:
-    """The SDK types deployment and version times as datetimes: ISO 8601 in UTC."""
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

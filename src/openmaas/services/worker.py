@@ -12,15 +12,15 @@ import logging
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, Row
+from sqlalchemy import Row
 
 from openmaas.clock import now_ms
 from openmaas.db.scope import Scope
-from openmaas.db.session import transaction
+from openmaas.db.store import Store
 from openmaas.services import repository
 from openmaas.services.states import DEPLOYS, SETTLES, Status
 from openmaas.services.tables import services
-from openmaas.workspaces import repository as workspace_repository
+from openmaas.workspaces import service as workspaces
 
 log = logging.getLogger("openmaas.worker")
 
@@ -31,8 +31,8 @@ FAILURE_REASON_MAX: int = services.c.failure_reason.type.length  # type: ignore[
 
 
 class LifecycleWorker:
-    def __init__(self, engine: Engine, health_timeout: float = 2.0):
-        self._engine = engine
+    def __init__(self, store: Store, health_timeout: float = 2.0):
+        self._store = store
         self._health_timeout = health_timeout
 
     def tick(self) -> int:
@@ -42,7 +42,7 @@ class LifecycleWorker:
         Transitions that need no upstream answer settle first, so a silent upstream never holds up
         a stop or a delete; the upstreams of the rest are asked side by side, so one tick waits
         for the slowest of them at most once, not for each in turn."""
-        with transaction(self._engine, write=False) as connection:
+        with self._store.transaction(write=False) as connection:
             due = repository.due_transitions(connection, now_ms(), BATCH)
         waiting = [row for row in due if _asks_upstream(row)]
         applied = sum(self._settle(row, healthy=True) for row in due if not _asks_upstream(row))
@@ -64,11 +64,11 @@ class LifecycleWorker:
         if values is None:
             return False
         scope = Scope(project_id=row.project_id, region_id="")
-        with transaction(self._engine, write=True) as connection:
+        with self._store.transaction(write=True) as connection:
             if not values:
                 applied = repository.remove(connection, scope, row.id, row.row_version)
                 if applied:
-                    workspace_repository.change_service_count(connection, scope, row.workspace_id, -1)
+                    workspaces.count_services(connection, scope, row.workspace_id, -1)
             else:
                 applied = repository.compare_and_set(connection, scope, row.id, row.row_version, values)
         transitioned = applied and (not values or "status" in values)

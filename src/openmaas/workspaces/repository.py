@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, ScalarSelect, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from openmaas.db.scope import Scope, scoped
@@ -74,3 +74,8 @@ def delete_workspace(connection: Connection, scope: Scope, workspace_id: str) ->
 def change_service_count(connection: Connection, scope: Scope, workspace_id: str, delta: int) -> None:
     statement = scoped(update(table), table, scope).where(table.c.id == workspace_id)
     connection.execute(statement.values(service_count=table.c.service_count + delta))
+
+
+def service_count_subquery(scope: Scope) -> ScalarSelect[Any]:
+    # A sum even for one workspace: NULL when no row is in scope, which says "no such workspace".
+    return scoped(select(func.sum(table.c.service_count)), table, scope).scalar_subquery()

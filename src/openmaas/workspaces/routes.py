@@ -7,16 +7,24 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from openmaas.auth.principal import ModelArtsPrincipal, ProjectScope
-from openmaas.db.session import DbConnection
-from openmaas.errors import json_response
+from openmaas.http.caller import Caller
+from openmaas.http.responses import json_response
+from openmaas.http.scopes import ProjectScope
+from openmaas.http.state import DbConnection
 from openmaas.workspaces import service
-from openmaas.workspaces.schemas import WorkspaceCreate, WorkspaceQuery, WorkspaceUpdate
+from openmaas.workspaces.schemas import (
+    WorkspaceCreate,
+    WorkspaceList,
+    WorkspaceObject,
+    WorkspaceQuery,
+    WorkspaceRef,
+    WorkspaceUpdate,
+)
 
 router = APIRouter(prefix="/v1/{project_id}/workspaces", tags=["Workspaces"])
 
 
-@router.get("")
+@router.get("", response_model=WorkspaceList)
 def list_workspaces(
     scope: ProjectScope, connection: DbConnection, query: Annotated[WorkspaceQuery, Query()]
 ) -> Response:
@@ -24,21 +32,21 @@ def list_workspaces(
     return json_response(service.page_body(connection, scope, query))
 
 
-@router.post("")
+@router.post("", response_model=WorkspaceObject)
 def create_workspace(
-    scope: ProjectScope, principal: ModelArtsPrincipal, connection: DbConnection, body: WorkspaceCreate
+    scope: ProjectScope, caller: Caller, connection: DbConnection, body: WorkspaceCreate
 ) -> Response:
     """Create a workspace."""
-    return json_response(service.to_wire(service.create(connection, scope, principal.user_name, body)))
+    return json_response(service.to_wire(service.create(connection, scope, caller.user_name, body)))
 
 
-@router.get("/{workspace_id}")
+@router.get("/{workspace_id}", response_model=WorkspaceObject)
 def show_workspace(scope: ProjectScope, connection: DbConnection, workspace_id: str) -> Response:
     """Show one workspace."""
     return json_response(service.to_wire(service.require(connection, scope, workspace_id)))
 
 
-@router.put("/{workspace_id}")
+@router.put("/{workspace_id}", response_model=WorkspaceRef)
 def update_workspace(
     scope: ProjectScope, connection: DbConnection, workspace_id: str, body: WorkspaceUpdate
 ) -> Response:
@@ -47,7 +55,7 @@ def update_workspace(
     return json_response({"workspace_id": workspace_id})
 
 
-@router.delete("/{workspace_id}")
+@router.delete("/{workspace_id}", response_model=WorkspaceRef)
 def delete_workspace(scope: ProjectScope, connection: DbConnection, workspace_id: str) -> Response:
     """Delete an empty workspace."""
     service.delete(connection, scope, workspace_id)

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from openmaas.names import MAX_OFFSET, RESOURCE_NAME, OptionalText, Text
+from openmaas.wire import Answer
 
 AuthType = Literal["PUBLIC", "PRIVATE", "INTERNAL"]
 SortBy = Literal["name", "update_time", "status"]
@@ -54,3 +55,32 @@ class WorkspaceQuery(BaseModel):
     order: Order = "desc"
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     limit: int = Field(default=1000, ge=1, le=1000)
+
+
+# ---- answers -------------------------------------------------------------------------------------
+
+
+class WorkspaceObject(Answer):
+    id: str
+    name: str
+    description: str
+    owner: str
+    auth_type: str
+    enterprise_project_id: str
+    enterprise_project_name: str
+    create_time: int
+    update_time: int
+    status: str
+    status_info: str
+
+
+class WorkspaceList(Answer):
+    total_count: int
+    count: int
+    workspaces: list[WorkspaceObject]
+
+
+class WorkspaceRef(Answer):
+    """What an update or delete answers."""
+
+    workspace_id: str

@@ -40,6 +40,21 @@ def create(connection: Connection, scope: Scope, owner: str, body: WorkspaceCrea
     return require(connection, scope, workspace_id)
 
 
+def create_default(connection: Connection, scope: Scope, owner: str) -> None:
+    """Workspace "0" (name ``default``), which every project has from its creation (CONTRACT 2)."""
+    now = now_ms()
+    values = {
+        "id": DEFAULT_WORKSPACE_ID,
+        "name": "default",
+        "description": "",
+        "owner": owner,
+        "auth_type": "PUBLIC",
+        "create_time": now,
+        "update_time": now,
+    }
+    repository.insert_workspace(connection, scope, values)
+
+
 def update(connection: Connection, scope: Scope, workspace_id: str, body: WorkspaceUpdate) -> None:
     require(connection, scope, workspace_id)
     changes = body.model_dump(exclude_none=True)
@@ -82,3 +97,26 @@ def to_wire(row: Row[Any]) -> dict[str, Any]:
         "status": "NORMAL",
         "status_info": "",
     }
+
+
+def region_items(connection: Connection, region_scope: Scope | None) -> list[dict[str, Any]]:
+    """A project's workspaces as wire objects, "0" first, then by creation (CONTRACT 6.2); none for
+    a region where the caller has no project."""
+    rows = repository.all_in_project(connection, region_scope) if region_scope else []
+    return [to_wire(row) for row in rows]
+
+
+# ---- the service count, which services keep here -------------------------------------------------
+
+
+def count_services(connection: Connection, scope: Scope, workspace_id: str, delta: int) -> None:
+    """Add ``delta`` to the workspace's count of services, in the caller's transaction: a service
+    create and final delete change it in the same commit as the service row."""
+    repository.change_service_count(connection, scope, workspace_id, delta)
+
+
+def service_count_of(scope: Scope) -> Any:
+    """The services in the scope's workspace (or, for a Scope without one, in all the project's
+    workspaces) as a scalar subquery, for a listing to read its page and its total in one statement.
+    NULL when there is no such workspace."""
+    return repository.service_count_subquery(scope)
