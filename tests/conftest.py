@@ -28,6 +28,7 @@ from openmaas.iam import service as iam
 from openmaas.schema import metadata
 from openmaas.schema.migrate import upgrade
 from openmaas.services.worker import LifecycleWorker
+from tests.answers import check_answers
 
 PG_ADMIN_DSN = os.environ.get("OPENMAAS_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 ADMIN_PASSWORD = "Admin-Passw0rd!"
@@ -110,7 +111,7 @@ def engine(migrated_engine: Engine, settings: Settings) -> Engine:
 def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     """The ASGI app in-process; the lifecycle worker is driven by ``settle``."""
     with TestClient(create_app(settings, engine), raise_server_exceptions=False) as test_client:
-        yield test_client
+        yield check_answers(test_client)
 
 
 @pytest.fixture
