@@ -9,6 +9,10 @@ default, keeping answers while the store is unchanged (SQLite), and with that sw
 (OPENMAAS_LISTING_CACHE_ENTRIES=0), so that every request reads the store and renders.
 The baseline is a bare ASGI app on the same uvicorn settings that answers the exact bytes of the
 real response for the same page. Prints one table and writes JSON under bench/results/.
+
+``--compare-with REV`` also measures the server as it was at git revision REV (checked out into a
+temporary worktree and run from there on the same store), alternating with this tree's, so that a
+change's effect is read from one run on one machine.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -50,8 +54,49 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 MODES = {"kept": "1024", "uncached": "0"}
 
 
+@dataclass(frozen=True)
+class Build:
+    """Which server is measured: this tree's, or an older revision's (``--compare-with``)."""
+
+    label: str
+    command: list[str]
+    env: dict[str, str]
+
+
+THIS_TREE = Build("this tree", [str(BIN / "openmaas")], {})
+
+
+@contextmanager
+def revision_build(revision: str) -> Iterator[Build]:
+    """The server of git revision ``revision``, from a temporary worktree (removed afterwards)."""
+    folder = Path(tempfile.mkdtemp(prefix="openmaas-bench-rev-"))
+    worktree = folder / "tree"
+    subprocess.run(
+        ["git", "-C", str(HERE.parent), "worktree", "add", "--detach", str(worktree), revision],
+        check=True,
+        capture_output=True,
+    )
+    label = subprocess.run(
+        ["git", "-C", str(worktree), "rev-parse", "--short", "HEAD"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    try:
+        command = [sys.executable, "-c", "from openmaas_cli.main import app; app()"]
+        yield Build(label, command, {"PYTHONPATH": str(worktree / "src")})
+    finally:
+        subprocess.run(
+            ["git", "-C", str(HERE.parent), "worktree", "remove", "--force", str(worktree)],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @dataclass
 class Row:
+    build: str
     path: str
     mode: str
     n: int
@@ -167,7 +212,9 @@ def paths(project_id: str) -> dict[str, str]:
     }
 
 
-def run_size(n: int, args: argparse.Namespace, baselines: dict[str, float]) -> tuple[list[Row], float]:
+def run_size(
+    n: int, args: argparse.Namespace, builds: list[Build], baselines: dict[str, float]
+) -> tuple[list[Row], float]:
     with store(args.backend) as (data_dir, env, url):
         subprocess.run(
             [str(BIN / "openmaas"), "bootstrap", "--data-dir", str(data_dir)],
@@ -184,16 +231,18 @@ def run_size(n: int, args: argparse.Namespace, baselines: dict[str, float]) -> t
         rows: list[Row] = []
         ready_seconds = 0.0
         for mode in args.modes.split(","):
-            mode_env = {**env, "OPENMAAS_LISTING_CACHE_ENTRIES": MODES[mode]}
-            mode_rows, ready = run_server(n, mode, data_dir, mode_env, project_id, args, baselines)
-            rows.extend(mode_rows)
-            ready_seconds = ready_seconds or ready
+            for build in builds:
+                mode_env = {**env, **build.env, "OPENMAAS_LISTING_CACHE_ENTRIES": MODES[mode]}
+                mode_rows, ready = run_server(n, mode, build, data_dir, mode_env, project_id, args, baselines)
+                rows.extend(mode_rows)
+                ready_seconds = ready_seconds or ready
         return rows, ready_seconds
 
 
 def run_server(
     n: int,
     mode: str,
+    build: Build,
     data_dir: Path,
     env: dict[str, str],
     project_id: str,
@@ -202,7 +251,7 @@ def run_server(
 ) -> tuple[list[Row], float]:
     """One `openmaas serve` on the seeded store, every path measured against its baseline."""
     port = free_port()
-    command = [str(BIN / "openmaas"), "serve", "--port", str(port), "--data-dir", str(data_dir)]
+    command = [*build.command, "serve", "--port", str(port), "--data-dir", str(data_dir)]
     server, ready_seconds = start(command, env, port, "/ready")
     try:
         headers = {"X-Auth-Token": token(port)}
@@ -214,7 +263,19 @@ def run_server(
                 baselines[name] = baseline(body, args)
             ratio = rps / baselines[name]
             rows.append(
-                Row(name, mode, n, args.backend, rps, p50, p99, baselines[name], ratio, rss_mb(server.pid))
+                Row(
+                    build.label,
+                    name,
+                    mode,
+                    n,
+                    args.backend,
+                    rps,
+                    p50,
+                    p99,
+                    baselines[name],
+                    ratio,
+                    rss_mb(server.pid),
+                )
             )
         return rows, ready_seconds
     finally:
@@ -252,31 +313,38 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--modes", default="kept,uncached", help="kept, uncached or both (comma-separated)")
+    parser.add_argument("--compare-with", metavar="REV", help="also measure the server at git revision REV")
     args = parser.parse_args()
     if set(args.modes.split(",")) - MODES.keys():
         parser.error(f"--modes takes {', '.join(MODES)}")
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
-    baselines: dict[str, float] = {}
-    rows: list[Row] = []
-    ready: dict[int, float] = {}
-    for n in (int(size) for size in args.sizes.split(",")):
-        print(f"N={n} ({args.backend})", file=sys.stderr)
-        size_rows, ready[n] = run_size(n, args, baselines)
-        rows.extend(size_rows)
+    with ExitStack() as stack:
+        builds = [THIS_TREE]
+        if args.compare_with:
+            builds.append(stack.enter_context(revision_build(args.compare_with)))
+        baselines: dict[str, float] = {}
+        rows: list[Row] = []
+        ready: dict[int, float] = {}
+        for n in (int(size) for size in args.sizes.split(",")):
+            print(f"N={n} ({args.backend})", file=sys.stderr)
+            size_rows, ready[n] = run_size(n, args, builds, baselines)
+            rows.extend(size_rows)
     report(rows, ready, args)
 
 
 def report(rows: list[Row], ready: dict[int, float], args: argparse.Namespace) -> None:
     header = (
-        f"{'path':<22} {'answers':<9} {'backend':<10} {'N':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'build':<10} {'path':<22} {'answers':<9} {'backend':<10} {'N':>9} {'req/s':>9} "
+        f"{'p50 ms':>8} {'p99 ms':>8} "
         f"{'baseline':>9} {'ratio':>6} {'RSS MB':>7}"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
         print(
-            f"{row.path:<22} {row.mode:<9} {row.backend:<10} {row.n:>9} {row.rps:>9.0f} {row.p50_ms:>8.2f} "
+            f"{row.build:<10} {row.path:<22} {row.mode:<9} {row.backend:<10} {row.n:>9} {row.rps:>9.0f} "
+            f"{row.p50_ms:>8.2f} "
             f"{row.p99_ms:>8.2f} {row.baseline_rps:>9.0f} {row.ratio:>6.2f} {row.rss_mb:>7.1f}"
         )
     for n, seconds in ready.items():

@@ -28,8 +28,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from openmaas.auth.tokens import TokenClaims
 from openmaas.db.reads import PreparedRead, Render
 from openmaas.errors import ApiError, check_page
-from openmaas.http.caller import token_principal
-from openmaas.http.families import family_of
+from openmaas.http.caller import known_principal, token_claims, token_principal
+from openmaas.http.families import Family, family_of
 from openmaas.http.responses import error_response, send_json
 from openmaas.http.scopes import maas_scope, modelarts_scope
 from openmaas.http.state import AppState, state_of
@@ -62,11 +62,19 @@ Planner = Callable[[AppState, TokenClaims, dict[str, str], BaseModel], Plan | No
 
 @dataclass(frozen=True, slots=True)
 class LaneRoute:
-    """A route the lane answers: the same path template and query model as its FastAPI route."""
+    """A route the lane answers: the same path template and query model as its FastAPI route, and
+    the API family its paths belong to."""
 
     path: re.Pattern[str]
     query_model: type[BaseModel]
     plan: Planner
+    family: Family
+
+    @classmethod
+    def of(cls, template: str, query_model: type[BaseModel], plan: Planner) -> LaneRoute:
+        regex, _format, convertors = compile_path(template)
+        example = template.format(**dict.fromkeys(convertors, "x"))
+        return cls(regex, query_model, plan, family_of(example))
 
 
 def _maas_plan(state: AppState, claims: TokenClaims, params: dict[str, str], query: BaseModel) -> Plan | None:
@@ -94,14 +102,9 @@ def _v2_plan(state: AppState, claims: TokenClaims, params: dict[str, str], query
     return Plan("5.2", read, lambda rows: orjson.dumps(listing.plain_list_body(rows, limit, offset)))
 
 
-def _template(path: str) -> re.Pattern[str]:
-    regex, _format, _convertors = compile_path(path)
-    return regex
-
-
 LANE_ROUTES = (
-    LaneRoute(_template(maas_routes.PREFIX + maas_routes.REGION_SERVICES), RegionListingQuery, _maas_plan),
-    LaneRoute(_template(services_routes.PREFIX), ListQuery, _v2_plan),
+    LaneRoute.of(maas_routes.PREFIX + maas_routes.REGION_SERVICES, RegionListingQuery, _maas_plan),
+    LaneRoute.of(services_routes.PREFIX, ListQuery, _v2_plan),
 )
 
 
@@ -143,14 +146,16 @@ class FastLane:
     async def _answer(self, scope: Scope) -> bytes:
         """The response body; raises ApiError for an error answer, _HandOver for the full app."""
         path: str = scope["path"]
-        route, params = _route_of(path)
+        route, match = _route_of(path)
         state = state_of(self.app)
         token = _token(scope)
         if state is None or not token:
             raise _HandOver
-        principal = await token_principal(state, token, family_of(path))
+        claims = token_claims(state, token, route.family)
+        if known_principal(state, claims) is None:
+            await token_principal(state, token, route.family)
         key = (path, scope["query_string"], token)
-        plan = self._plans.get(key) or self._new_plan(state, route, params, principal.claims, key)
+        plan = self._plans.get(key) or self._new_plan(state, route, match.groupdict(), claims, key)
         try:
             return await state.store.answer(plan.kind, plan.read, plan.render)
         except ApiError:
@@ -179,11 +184,11 @@ class FastLane:
         return plan
 
 
-def _route_of(path: str) -> tuple[LaneRoute, dict[str, str]]:
+def _route_of(path: str) -> tuple[LaneRoute, re.Match[str]]:
     for route in LANE_ROUTES:
         match = route.path.match(path)
         if match is not None:
-            return route, match.groupdict()
+            return route, match
     raise _HandOver
 
 

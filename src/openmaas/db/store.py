@@ -2,8 +2,8 @@
 
 - ``transaction(write=...)``: one connection, one transaction (a request's, the worker's, a job's);
 - ``run(work, ...)``: the same, in a worker thread, for code on the event loop;
-- ``rows(read)`` / ``answer(kind, read, render)``: a prebuilt read on the event loop (``HotReader``),
-  for the hottest listings and the token checks.
+- ``rows(read)`` / ``answer(kind, read, render)``: a prebuilt read on the event loop
+  (``HotReader.rows`` and ``HotReader.answer``), for the hottest listings and the token checks.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
-from openmaas.db.reads import HotReader, PreparedRead, Render, Rows
+from openmaas.db.reads import HotReader
 from openmaas.db.session import transaction
 
 P = ParamSpec("P")
@@ -26,6 +26,9 @@ class Store:
     def __init__(self, engine: Engine, *, kept_answers: int = 0) -> None:
         self.engine = engine
         self._hot = HotReader(engine, kept_answers=kept_answers)
+        # The hot reads are the reader's own methods: no extra coroutine on the hottest path.
+        self.rows = self._hot.rows
+        self.answer = self._hot.answer
 
     @property
     def dialect(self) -> str:
@@ -51,14 +54,6 @@ class Store:
                 return work(connection, *args, **kwargs)
 
         return await run_in_threadpool(in_thread)
-
-    async def rows(self, read: PreparedRead) -> Rows:
-        """A prebuilt read on the event loop (see ``HotReader``)."""
-        return await self._hot.rows(read)
-
-    async def answer(self, kind: str, read: PreparedRead, render: Render) -> bytes:
-        """A prebuilt read rendered to bytes, kept while the store is unchanged (SQLite)."""
-        return await self._hot.answer(kind, read, render)
 
     async def open(self) -> None:
         """Take the event loop's connections; call it on the loop that serves the requests."""

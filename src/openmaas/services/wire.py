@@ -1,9 +1,8 @@
 """The wire objects of services (CONTRACT 5.4, 6.3), built from store rows: pure functions, no reads.
 
-The list items are built by name, the names being their answer model's fields (``schemas``); the
-repository selects exactly those columns in that order (``LISTING_COLUMNS``), so zipping the two is
-both the fastest way to build these dicts, which run for every row of the hottest pages, and the
-one place their keys are written.
+The list items are built by name, the names being their answer model's fields (``schemas``): the
+repository selects exactly those columns in that order (``LISTING_COLUMNS``), and the builders are
+generated from the same names (``openmaas.wire.row_builder``), so the keys are written once.
 """
 
 from __future__ import annotations
@@ -15,23 +14,15 @@ from typing import Any
 from sqlalchemy import Row
 
 from openmaas.services.schemas import InferServerInfo, ServiceItem
-from openmaas.wire import fields_of, paged_list, pages
+from openmaas.wire import fields_of, paged_list, pages, row_builder
 
 LISTING_FIELDS = fields_of(InferServerInfo)
 # ServiceItem's stored fields; frozen_infos, its last, is always empty.
 ITEM_FIELDS = fields_of(ServiceItem)[:-1]
 
-
-def listing_item(row: Sequence[Any]) -> dict[str, Any]:
-    """InferServerInfo (6.3) from a row of LISTING_COLUMNS (later columns are ignored)."""
-    return dict(zip(LISTING_FIELDS, row, strict=False))
-
-
-def list_item(row: Sequence[Any]) -> dict[str, Any]:
-    """ServiceItem of the v2 list from a row of ITEM_COLUMNS (later columns are ignored)."""
-    item = dict(zip(ITEM_FIELDS, row, strict=False))
-    item["frozen_infos"] = []
-    return item
+# InferServerInfo (6.3) from a row of LISTING_COLUMNS, ServiceItem (5.2) from one of ITEM_COLUMNS.
+listing_item = row_builder(LISTING_FIELDS)
+list_item = row_builder(ITEM_FIELDS, empty_lists=["frozen_infos"])
 
 
 def listing_body(rows: Sequence[Sequence[Any]], total: int, limit: int) -> dict[str, Any]:
