@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -75,6 +75,19 @@ class Settings(BaseSettings):
     custom_endpoint_quota: int = Field(default=10, ge=0)
     # The preset models of custom_from_maas endpoints; unset = the catalogue shipped in the package.
     preset_models_file: Path | None = None
+    # Issue 10, the data plane. Which APIs this process serves: both (default), or one of them.
+    role: Literal["all", "control-plane", "data-plane"] = "all"
+    # Rate-limit counters shared by every process (a Redis or Valkey URL); empty = this process only.
+    redis_url: str = ""
+    # MaaS API keys an account may hold at once.
+    api_key_quota: int = Field(default=30, ge=1, le=10_000)
+    # The rpm/tpm window: fixed windows of this many seconds, aligned to the epoch (D-18).
+    rate_limit_window_seconds: float = Field(default=60.0, ge=1, le=3600)
+    # How often counted usage is written to the store (D-19); a kill -9 loses at most this much.
+    usage_flush_seconds: float = Field(default=5.0, gt=0, le=300)
+    # A model server that does not connect within this, or sends nothing for this long, has failed.
+    upstream_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    upstream_read_timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
     # Encrypts access-key secrets at rest (openmaas.crypto); unset = a key file in data_dir.
     # Every process sharing one store must be given the same key.
     secret_key: SecretStr | None = None
@@ -118,6 +131,13 @@ class Settings(BaseSettings):
         if url.drivername.startswith("sqlite") and (database.startswith("file:") or "uri" in url.query):
             # openmaas creates the file and its folder owner-only, which needs the plain path.
             raise ValueError("must be a plain sqlite:///path URL, not a file: URI")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_usable(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must be a redis://host:port/db, rediss:// or unix:// URL")
         return value
 
     @field_validator("public_url")

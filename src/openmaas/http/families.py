@@ -16,6 +16,17 @@ ErrorShape = Callable[[ApiError], dict[str, Any]]
 AKSK_FAILURE = "Incorrect IAM authentication information: verify aksk signature fail"
 
 
+def data_plane_body(error: ApiError) -> dict[str, Any]:
+    """The data plane (data-plane facts §4.1): the OpenAI SDK reads ``error``, Huawei-style clients
+    ``error_code`` and ``error_msg``; both in one body."""
+    kind = HTTPStatus(error.status_code).phrase.replace(" ", "")
+    return {
+        "error": {"code": error.error_code, "message": error.message, "param": None, "type": kind},
+        "error_code": error.error_code,
+        "error_msg": error.message,
+    }
+
+
 def plain_body(error: ApiError) -> dict[str, Any]:
     """ModelArts, MaaS and the API gateway: ``{"error_code", "error_msg"}`` (CONTRACT 1)."""
     return {"error_code": error.error_code, "error_msg": error.message}
@@ -46,6 +57,14 @@ class Family:
         return ApiError(f"{AKSK_FAILURE} ({reason})", status_code=401, error_code=self.signature_code)
 
 
+DATA_PLANE = Family(
+    name="data-plane",
+    paths=re.compile(r"^/(?:v1|v2|openai/v1)/(?:chat/completions|embeddings|models)\Z"),
+    body=data_plane_body,
+    # The data plane takes no IAM token: its keys are MaaS API keys (81002, 81003).
+    token_failure=ApiError("Invalid authorization header.", status_code=401, error_code="ModelArts.81003"),
+    signature_code="ModelArts.81003",
+)
 IAM = Family(
     name="iam",
     paths=re.compile(r"^/v3(?:\.0)?/"),
@@ -54,7 +73,7 @@ IAM = Family(
 )
 MAAS = Family(
     name="maas",
-    paths=re.compile(r"^/v1/[^/]*/maas/"),
+    paths=re.compile(r"^/v[12]/[^/]*/maas/"),
     body=plain_body,
     token_failure=ApiError("Invalid token.", status_code=400, error_code="ModelArts.0104"),
 )
@@ -64,7 +83,7 @@ MODELARTS = Family(
     body=plain_body,
     token_failure=ApiError("Invalid token.", status_code=401, error_code="ModelArts.0203"),
 )
-FAMILIES: tuple[Family, ...] = (IAM, MAAS, MODELARTS)
+FAMILIES: tuple[Family, ...] = (DATA_PLANE, IAM, MAAS, MODELARTS)
 
 
 def family_of(path: str) -> Family:

@@ -7,12 +7,14 @@ need them all; everything else imports only its own package's tables.
 
 from __future__ import annotations
 
+from openmaas.api_keys import tables as api_keys_tables
 from openmaas.auth import tables as auth_tables
 from openmaas.credentials import tables as credentials_tables
 from openmaas.custom_endpoints import tables as custom_endpoints_tables
 from openmaas.db.metadata import metadata
 from openmaas.iam import tables as iam_tables
 from openmaas.services import tables as services_tables
+from openmaas.usage import tables as usage_tables
 from openmaas.workspaces import tables as workspaces_tables
 
 TABLE_MODULES = (
@@ -22,6 +24,8 @@ TABLE_MODULES = (
     services_tables,
     credentials_tables,
     custom_endpoints_tables,
+    api_keys_tables,
+    usage_tables,
 )
 
 __all__ = ["TABLE_MODULES", "metadata"]

@@ -162,6 +162,8 @@ class _ServiceFields(_Strict):
     deploy_timeout_minutes: int | None = Field(default=None, ge=0, le=300)
     # openmaas extension (D-8): RUNNING only once this URL answers a GET with 2xx/3xx.
     upstream_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://")
+    # openmaas extension (D-14): the model name the upstream serves; unset = the service's name.
+    upstream_model: OptionalText = Field(default=None, min_length=1, max_length=256)
 
     _version = field_validator("version")(_check_version)
     _description = field_validator("description")(_check_description)

@@ -92,6 +92,7 @@ def create(
             "tags": [{"key": k, "value": v} for k, v in tags],
             "schedule": _schedule(body),
             "upstream_url": body.upstream_url,
+            "upstream_model": body.upstream_model,
             "failure_reason": None,
             "create_at": now,
             "update_at": now,
@@ -209,8 +210,9 @@ def _optional_changes(body: ServiceUpdate) -> dict[str, Any]:
         changes["task_type"] = body.task_type
     if body.schedule is not None:
         changes["schedule"] = _schedule(body)
-    if "upstream_url" in body.model_fields_set:
-        changes["upstream_url"] = body.upstream_url
+    for extension in ("upstream_url", "upstream_model"):
+        if extension in body.model_fields_set:
+            changes[extension] = getattr(body, extension)
     if body.tags is not None:
         changes["tags"] = [{"key": k, "value": v} for k, v in _tag_pairs(body.tags)]
     return changes

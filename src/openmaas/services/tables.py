@@ -39,6 +39,8 @@ services = Table(
     Column("tags", JSON, nullable=False),
     Column("schedule", JSON, nullable=False),
     Column("upstream_url", String(2048), nullable=True),
+    # The model name the upstream serves (the data plane's ``model``); None: the service's name.
+    Column("upstream_model", String(256), nullable=True),
     Column("failure_reason", String(512), nullable=True),
     Column("create_at", BigInteger, nullable=False),
     Column("update_at", BigInteger, nullable=False),

@@ -1,0 +1,1 @@
+"""A small deterministic OpenAI-compatible model server (openmaas mock-model)."""

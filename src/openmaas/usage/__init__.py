@@ -1,0 +1,1 @@
+"""Data-plane usage per custom endpoint and minute."""

@@ -1,0 +1,1 @@
+"""SQL for endpoint usage."""
