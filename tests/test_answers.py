@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 import openmaas_client
 from openmaas.agreements.schemas import Agreement
+from openmaas.api_keys.schemas import ApiKeyCreated, ApiKeyInfo
 from openmaas.app import ROUTERS
 from openmaas.credentials.schemas import AccessKeyItem, NewAccessKey
 from openmaas.custom_endpoints.schemas import CustomEndpointInfo
@@ -92,6 +93,7 @@ CLIENT_MODELS: list[tuple[type[pydantic.BaseModel], type[pydantic.BaseModel], se
     (openmaas_client.Agreement, Agreement, set()),
     (openmaas_client.Project, ProjectItem, set()),
     (openmaas_client.AccessKey, NewAccessKey, set()),
+    (openmaas_client.ApiKey, ApiKeyCreated, set()),
     # The client keeps the token itself (the X-Subject-Token header) beside the body's fields.
     (openmaas_client.Token, TokenObject, {"value"}),
 ]
@@ -112,3 +114,8 @@ def test_client_models_name_only_fields_the_server_answers(
 def test_access_key_answers_never_carry_the_secret() -> None:
     assert "secret" not in AccessKeyItem.model_fields
     assert "secret" in NewAccessKey.model_fields
+
+
+def test_api_key_answers_show_the_key_only_when_created_d20() -> None:
+    assert "api_key" not in ApiKeyInfo.model_fields
+    assert "api_key" in ApiKeyCreated.model_fields

@@ -14,6 +14,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openmaas.agreements.catalogue import agreement_book
 from openmaas.agreements.routes import router as agreements_router
+from openmaas.api_keys.routes import router as api_keys_router
+from openmaas.api_keys.service import ApiKeyRules, api_key_hasher
 from openmaas.auth.tokens import TokenSigner, signing_key
 from openmaas.background import Periodic
 from openmaas.config import Settings
@@ -46,6 +48,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     maas_router,
     custom_endpoints_router,
     agreements_router,
+    api_keys_router,
 )
 
 
@@ -101,6 +104,7 @@ def build_state(settings: Settings, store: Store) -> AppState:
     with store.transaction(write=True) as connection:
         secret_box = open_secret_box(settings.secret_key_text, settings.data_dir, connection)
         key = signing_key(connection, secret_box)
+        hasher = api_key_hasher(connection, secret_box)
     directory = ProjectDirectory(settings.region_ids)
     return AppState(
         settings=settings,
@@ -117,6 +121,7 @@ def build_state(settings: Settings, store: Store) -> AppState:
             agreements=agreement_book(),
             quota=settings.custom_endpoint_quota,
         ),
+        api_keys=ApiKeyRules(quota=settings.api_key_quota, hasher=hasher),
         login_policy=LoginPolicy.of(settings),
         login_turns=LoginTurns(),
     )

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection
 from starlette.applications import Starlette
 
+from openmaas.api_keys.service import ApiKeyRules
 from openmaas.auth.revocation import RevocationList
 from openmaas.auth.tokens import TokenSigner
 from openmaas.config import Settings
@@ -43,6 +44,7 @@ class AppState:
     directory: ProjectDirectory
     runtime: Runtime
     endpoint_rules: EndpointRules
+    api_keys: ApiKeyRules
     login_policy: LoginPolicy
     login_turns: LoginTurns
 
