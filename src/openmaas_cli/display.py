@@ -113,6 +113,11 @@ def done(message: str) -> None:
     console.print(message, highlight=False, markup=False)
 
 
+def secret(name: str, value: str) -> None:
+    """A secret shown once: on a line of its own that is never folded, so that it copies whole."""
+    console.print(f"{name}: {value}", highlight=False, markup=False, soft_wrap=True)
+
+
 class Tracker:
     """Progress of a listing fetched page by page."""
 

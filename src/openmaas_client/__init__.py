@@ -11,12 +11,13 @@ It imports nothing from the server (``openmaas``); it speaks only HTTP::
 
 from openmaas_client._async_client import AsyncClient
 from openmaas_client._auth import AccessKeyAuth, Credentials, PasswordAuth, TokenAuth
-from openmaas_client._base import EndpointChanges, EndpointFields, ServiceFilters
+from openmaas_client._base import ApiKeyChanges, ApiKeyFields, EndpointChanges, EndpointFields, ServiceFilters
 from openmaas_client._client import Client
 from openmaas_client._errors import ApiError, InvalidEndpoint, OpenMaasError, TransportError, problem_text
 from openmaas_client._models import (
     AccessKey,
     Agreement,
+    ApiKey,
     CustomEndpoint,
     Deployment,
     InferService,
@@ -38,6 +39,9 @@ __all__ = [
     "AccessKeyAuth",
     "Agreement",
     "ApiError",
+    "ApiKey",
+    "ApiKeyChanges",
+    "ApiKeyFields",
     "AsyncClient",
     "AsyncPager",
     "Client",

@@ -3,7 +3,7 @@ conversation (retry on a refused token, error mapping). Only sending a request d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict, TypeVar
 
 import httpx
@@ -139,3 +139,21 @@ class EndpointChanges(TypedDict, total=False):
     remark: str
     moderation: bool
     agreement_id: str
+
+
+class ApiKeyChanges(TypedDict, total=False):
+    """What an update of a MaaS API key may change; its label never changes. An empty list empties
+    that allowlist (for the endpoint and model ones: every endpoint, every model)."""
+
+    description: str
+    allow_all: bool
+    ip_whitelist: Sequence[str]
+    endpoint_whitelist: Sequence[str]
+    resident_model_version_whitelist: Sequence[str]
+
+
+class ApiKeyFields(ApiKeyChanges, total=False):
+    """The create body of a MaaS API key. Without ``allow_all``, the client sends true when no
+    ``ip_whitelist`` is given and false when one is; without ``label``, the server picks one."""
+
+    label: str

@@ -14,6 +14,8 @@ from openmaas_client._base import (
     DEFAULT_REGION,
     DEFAULT_TIMEOUT,
     SERVICE_PAGE,
+    ApiKeyChanges,
+    ApiKeyFields,
     BaseClient,
     EndpointChanges,
     EndpointFields,
@@ -24,6 +26,7 @@ from openmaas_client._errors import TransportError
 from openmaas_client._models import (
     AccessKey,
     Agreement,
+    ApiKey,
     CustomEndpoint,
     Deployment,
     InferService,
@@ -264,3 +267,25 @@ class Client(BaseClient):
     def show_agreement(self, lang: str = "en") -> Agreement:
         """The latest disclaimer (§6.5) in ``lang`` (``en`` or ``zh``)."""
         return self._run(ops.show_agreement(lang))
+
+    # MaaS API keys: what applications call the data plane with
+
+    def create_api_key(self, **fields: Unpack[ApiKeyFields]) -> ApiKey:
+        """Create a MaaS API key; the key is in ``api_key`` of this answer only."""
+        return self._run(ops.create_api_key(fields))
+
+    def list_api_keys(self, *, limit: int = 100, offset: int = 0) -> Page[ApiKey]:
+        """One page of the account's keys, newest first, masked."""
+        listing = ops.list_api_keys(limit, offset)
+        return self._run(listing.call(listing.first()))
+
+    def iter_api_keys(self, *, page_size: int = 100) -> Pager[ApiKey]:
+        return Pager(ops.list_api_keys(page_size), self._run)
+
+    def update_api_key(self, key_id: str, **changes: Unpack[ApiKeyChanges]) -> ApiKey:
+        """Change a key's description or allowlists; absent fields stay as they are."""
+        return self._run(ops.update_api_key(key_id, changes))
+
+    def delete_api_key(self, key_id: str) -> None:
+        """Delete a key: calls with it are refused at once."""
+        self._run(ops.delete_api_key(key_id))

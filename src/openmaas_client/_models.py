@@ -220,6 +220,23 @@ class CustomEndpoint(WireModel):
     update_at: int | None = None
 
 
+class ApiKey(WireModel):
+    """A MaaS API key, what applications call the data plane with; ``api_key``, the key itself, is
+    only ever filled in the answer that created it (listings show ``key_mask``)."""
+
+    id: str
+    label: str
+    description: str = ""
+    key_mask: str
+    allow_all: bool
+    ip_whitelist: list[str] = Field(default_factory=list)
+    endpoint_whitelist: list[str] = Field(default_factory=list)
+    resident_model_version_whitelist: list[str] = Field(default_factory=list)
+    create_at: int
+    update_at: int
+    api_key: str | None = None
+
+
 class Agreement(WireModel):
     """The latest disclaimer (§6.5)."""
 

@@ -12,6 +12,7 @@ from openmaas_client._auth import PasswordAuth, Target, login_call, project_scop
 from openmaas_client._models import (
     AccessKey,
     Agreement,
+    ApiKey,
     CustomEndpoint,
     Deployment,
     InferService,
@@ -266,6 +267,34 @@ def control_endpoint(endpoint_id: str, action: str) -> Call[None]:
 
 def show_agreement(lang: str) -> Call[Agreement]:
     return Call("GET", f"{MAAS}/compliance/agreements", _model(Agreement), query(lang=lang))
+
+
+# MaaS API keys: the keys of the data plane. The reference documents the delete under /v1 only.
+
+API_KEYS = f"/v2/{PROJECT}/maas/api-auth/api-keys"
+
+
+def create_api_key(fields: Mapping[str, Any]) -> Call[ApiKey]:
+    body = _present(**fields)
+    # The server requires allow_all; a key given addresses is meant for those addresses only.
+    body.setdefault("allow_all", not body.get("ip_whitelist"))
+    return Call("POST", API_KEYS, _model(ApiKey), body=body)
+
+
+def list_api_keys(limit: int, offset: int = 0) -> Listing[ApiKey]:
+    def page(at: int, size: int) -> Call[Page[ApiKey]]:
+        return Call("GET", API_KEYS, _page(ApiKey, "items", "total"), query(offset=at, limit=size))
+
+    return Listing(page, limit, offset)
+
+
+def update_api_key(key_id: str, fields: Mapping[str, Any]) -> Call[ApiKey]:
+    path = f"{API_KEYS}/{segment(key_id)}"
+    return Call("PUT", path, _model(ApiKey), body=_present(**fields))
+
+
+def delete_api_key(key_id: str) -> Call[None]:
+    return Call("DELETE", f"/v1/{PROJECT}/maas/api-auth/api-keys/{segment(key_id)}", _none)
 
 
 def _present(**fields: Any) -> dict[str, Any]:
