@@ -4,6 +4,7 @@ builds the app's typed state (``http.state.AppState``) on the migrated store."""
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,6 +27,9 @@ from openmaas.custom_endpoints.service import EndpointRules
 from openmaas.db.engine import make_engine
 from openmaas.db.store import Store
 from openmaas.fast_lane import FastLane
+from openmaas.gateway.routes import router as gateway_router
+from openmaas.gateway.service import Gateway
+from openmaas.gateway.upstream import Upstreams
 from openmaas.http.errors import install_error_handlers
 from openmaas.http.responses import json_response
 from openmaas.http.state import AppState, AuthState, attach_state, state_of
@@ -35,12 +39,15 @@ from openmaas.iam.service import LoginPolicy, LoginTurns
 from openmaas.maas.routes import router as maas_router
 from openmaas.middleware import RequestContext
 from openmaas.presets import load_catalogue
+from openmaas.ratelimit import make_limiter
 from openmaas.services.routes import router as services_router
 from openmaas.services.service import Runtime
 from openmaas.services.worker import LifecycleWorker
+from openmaas.usage.routes import router as usage_router
+from openmaas.usage.service import UsageRecorder, forget_old
 from openmaas.workspaces.routes import router as workspaces_router
 
-ROUTERS: tuple[APIRouter, ...] = (
+CONTROL_PLANE: tuple[APIRouter, ...] = (
     iam_router,
     credentials_router,
     workspaces_router,
@@ -49,7 +56,17 @@ ROUTERS: tuple[APIRouter, ...] = (
     custom_endpoints_router,
     agreements_router,
     api_keys_router,
+    usage_router,
 )
+DATA_PLANE: tuple[APIRouter, ...] = (gateway_router,)
+ROUTERS = CONTROL_PLANE + DATA_PLANE
+log = logging.getLogger("openmaas.app")
+# Which routers a process serves (OPENMAAS_ROLE).
+ROLES: dict[str, tuple[APIRouter, ...]] = {
+    "all": ROUTERS,
+    "control-plane": CONTROL_PLANE,
+    "data-plane": DATA_PLANE,
+}
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
@@ -79,6 +96,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             for job in jobs:
                 job.stop()
             attach_state(app, None)
+            await state.gateway.close()
+            # Last: what the gateway counted until now (D-19: a SIGTERM loses no usage).
+            _flush_usage(state)
             await store.close()
             gc.unfreeze()
 
@@ -86,15 +106,18 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     # unauthenticated 307 whose Location is built from the Host header.
     app = Application(title="openmaas", version="0.1.0", lifespan=lifespan, redirect_slashes=False)
     install_error_handlers(app)
-    for router in ROUTERS:
+    for router in ROLES[settings.role]:
         app.include_router(router)
     _add_probes(app)
     inner: ASGIApp = app.stack
     # The lane sits inside RequestContext, so fast answers get X-Request-Id too.
-    if settings.fast_lane:
+    if settings.fast_lane and settings.role != "data-plane":
         inner = FastLane(inner, app=app)
     app.front = RequestContext(
-        inner, max_body_bytes=settings.max_body_bytes, strict_content_type=settings.strict_content_type
+        inner,
+        max_body_bytes=settings.max_body_bytes,
+        data_plane_max_body_bytes=settings.data_plane_max_body_bytes,
+        strict_content_type=settings.strict_content_type,
     )
     return app
 
@@ -106,6 +129,8 @@ def build_state(settings: Settings, store: Store) -> AppState:
         key = signing_key(connection, secret_box)
         hasher = api_key_hasher(connection, secret_box)
     directory = ProjectDirectory(settings.region_ids)
+    presets = load_catalogue(settings.preset_models_file)
+    usage = UsageRecorder()
     return AppState(
         settings=settings,
         store=store,
@@ -117,11 +142,25 @@ def build_state(settings: Settings, store: Store) -> AppState:
         ),
         endpoint_rules=EndpointRules(
             directory=directory,
-            presets=load_catalogue(settings.preset_models_file),
+            presets=presets,
             agreements=agreement_book(),
             quota=settings.custom_endpoint_quota,
         ),
         api_keys=ApiKeyRules(quota=settings.api_key_quota, hasher=hasher),
+        gateway=Gateway(
+            store=store,
+            directory=directory,
+            presets=presets,
+            home_region=settings.maas_home_region,
+            hasher=hasher,
+            limiter=make_limiter(settings.redis_url, settings.rate_limit_window_seconds),
+            recorder=usage,
+            upstreams=Upstreams(
+                connect_timeout=settings.upstream_connect_timeout_seconds,
+                read_timeout=settings.upstream_read_timeout_seconds,
+            ),
+        ),
+        usage=usage,
         login_policy=LoginPolicy.of(settings),
         login_turns=LoginTurns(),
     )
@@ -145,14 +184,23 @@ class Application(FastAPI):
 
 
 def _background_jobs(state: AppState) -> list[Periodic]:
-    store, revocations, settings = state.store, state.auth.revocations, state.settings
+    store, revocations, settings, usage = state.store, state.auth.revocations, state.settings, state.usage
     jobs = [
         Periodic("revocations", settings.revocation_poll_seconds, lambda: revocations.refresh(store)),
         Periodic("revocation-purge", 3600, lambda: revocations.purge_expired(store)),
+        Periodic("usage", settings.usage_flush_seconds, lambda: usage.flush(store)),
+        Periodic("usage-retention", 3600, lambda: forget_old(store)),
     ]
     if settings.run_worker:
         jobs.append(Periodic("lifecycle", settings.worker_interval_seconds, LifecycleWorker(store).tick))
     return jobs
+
+
+def _flush_usage(state: AppState) -> None:
+    try:
+        state.usage.flush(state.store)
+    except Exception:
+        log.exception("the last usage batch could not be written")
 
 
 def _add_probes(app: FastAPI) -> None:

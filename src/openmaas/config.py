@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     lockout_seconds: int = Field(default=15 * 60, ge=1)
     public_url: str = "http://127.0.0.1:8080"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Data-plane bodies carry prompts and base64 images (the public limit is 10 MB per image).
+    data_plane_max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     run_worker: bool = True
     # argon2id work factors for new password hashes; lower them only for tests.
     password_hash_time_cost: int = Field(default=3, ge=1, le=20)

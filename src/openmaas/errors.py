@@ -17,6 +17,8 @@ class ApiError(Exception):
     error_code: str = "ModelArts.0101"
     # An error of the API gateway itself (an unknown API) keeps the gateway's body in every family.
     gateway: ClassVar[bool] = False
+    # Response headers the answer carries besides the body (a 429's Retry-After, say).
+    headers: dict[str, str] | None = None
 
     def __init__(self, message: str, *, status_code: int | None = None, error_code: str | None = None):
         super().__init__(message)

@@ -10,6 +10,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openmaas.errors import InvalidParameter
+from openmaas.http.families import DATA_PLANE
 from openmaas.http.responses import error_body, send_json
 
 BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})
@@ -19,9 +20,12 @@ UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, strict_content_type: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, data_plane_max_body_bytes: int, strict_content_type: bool
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.data_plane_max_body_bytes = data_plane_max_body_bytes
         self.strict_content_type = strict_content_type
         # Request ids are fresh random UUIDs (CONTRACT 1), drawn from a generator seeded once from the
         # OS: uuid4() would make a system call per request.
@@ -39,12 +43,13 @@ class RequestContext:
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id)]
             await send(message)
 
-        problem = self._problem(scope, headers)
+        cap = self._cap(scope["path"])
+        problem = self._problem(scope, headers, cap)
         if problem is None and scope["method"].encode() in BODY_METHODS and b"content-length" not in headers:
             # A chunked body announces no length: read it here, within the cap, and hand it on whole.
-            body = await _read_capped(receive, self.max_body_bytes)
+            body = await _read_capped(receive, cap)
             if body is None:
-                problem = self._too_large()
+                problem = _too_large(cap)
             else:
                 receive = _replay(body, receive)
         if problem is not None:
@@ -55,13 +60,14 @@ class RequestContext:
     def _new_request_id(self) -> bytes:
         return b"%032x" % (self._id_random.getrandbits(128) & UUID4_CLEAR | UUID4_SET)
 
-    def _too_large(self) -> InvalidParameter:
-        return InvalidParameter("body", f"exceeds {self.max_body_bytes} bytes")
+    def _cap(self, path: str) -> int:
+        """The body size a request may send: the data plane takes prompts and images."""
+        return self.data_plane_max_body_bytes if DATA_PLANE.paths.match(path) else self.max_body_bytes
 
-    def _problem(self, scope: Scope, headers: dict[bytes, bytes]) -> InvalidParameter | None:
+    def _problem(self, scope: Scope, headers: dict[bytes, bytes], cap: int) -> InvalidParameter | None:
         length = headers.get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.max_body_bytes:
-            return self._too_large()
+        if not length.isdigit() or int(length) > cap:
+            return _too_large(cap)
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if (
             self.strict_content_type
@@ -76,6 +82,10 @@ class RequestContext:
         ):
             return InvalidParameter("body", "must be JSON (Content-Type application/json)")
         return None
+
+
+def _too_large(cap: int) -> InvalidParameter:
+    return InvalidParameter("body", f"exceeds {cap} bytes")
 
 
 async def _read_capped(receive: Receive, limit: int) -> bytes | None:

@@ -23,6 +23,10 @@ class PresetModel(BaseModel):
     resident_model_id: str = Field(min_length=1, max_length=64)
     max_rpm: int = Field(ge=1, le=INT32_MAX)
     max_tpm: int = Field(ge=1, le=INT32_MAX)
+    # The OpenAI-compatible server that answers for the model on this deployment (the data plane's
+    # upstream, D-14), and the model name it serves (default: model_name). None: not callable here.
+    upstream_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    upstream_model: str | None = Field(default=None, min_length=1, max_length=256)
 
 
 class PresetCatalogue(BaseModel):

@@ -26,6 +26,16 @@ def get_live(connection: Connection, scope: Scope, endpoint_id: str) -> Row[Any]
     return connection.execute(_live(scope).where(t.c.id == endpoint_id)).first()
 
 
+def live_by_name(connection: Connection, scope: Scope, endpoint_name: str) -> Row[Any] | None:
+    return connection.execute(_live(scope).where(t.c.endpoint_name == endpoint_name)).first()
+
+
+def live_on_preset(connection: Connection, scope: Scope, model_name: str) -> Row[Any] | None:
+    """The newest live endpoint on a preset model of that name (``custom_from_maas``)."""
+    statement = _live(scope).where(t.c.source == "custom_from_maas", t.c.model_name == model_name)
+    return connection.execute(statement.order_by(t.c.create_at.desc(), t.c.id.desc())).first()
+
+
 def all_live(connection: Connection, scope: Scope) -> list[Row[Any]]:
     """Newest first, as a console lists them."""
     statement = _live(scope).order_by(t.c.create_at.desc(), t.c.id.desc())

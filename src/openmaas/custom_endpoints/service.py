@@ -86,6 +86,53 @@ def require(connection: Connection, scope: Scope, endpoint_id: str) -> Row[Any]:
     return row
 
 
+@dataclass(frozen=True, slots=True)
+class CallableEndpoint:
+    """What the data plane needs of an endpoint to route a call through it."""
+
+    id: str
+    domain_id: str
+    endpoint_name: str
+    active: bool
+    source: str
+    model_name: str | None
+    region: str | None
+    infer_service_id: str | None
+    rpm: int | None
+    tpm: int | None
+    create_at: int
+
+
+def callable_endpoint(connection: Connection, scope: Scope, model: str) -> CallableEndpoint | None:
+    """The live endpoint a data-plane ``model`` names in the scope's account (D-13): an endpoint
+    name first, else the name of a preset model that one of its ``custom_from_maas`` endpoints fronts."""
+    row = repository.live_by_name(connection, scope, model) or repository.live_on_preset(
+        connection, scope, model
+    )
+    return _callable(row) if row is not None else None
+
+
+def callable_endpoints(connection: Connection, scope: Scope) -> list[CallableEndpoint]:
+    """Every live endpoint of the scope's account, newest first (the data plane's model list)."""
+    return [_callable(row) for row in repository.all_live(connection, scope)]
+
+
+def _callable(row: Row[Any]) -> CallableEndpoint:
+    return CallableEndpoint(
+        id=row.id,
+        domain_id=row.domain_id,
+        endpoint_name=row.endpoint_name,
+        active=row.status == ACTIVE,
+        source=row.source,
+        model_name=row.model_name,
+        region=row.region,
+        infer_service_id=row.infer_service_id,
+        rpm=row.rpm,
+        tpm=row.tpm,
+        create_at=row.create_at,
+    )
+
+
 def create(
     connection: Connection, scope: Scope, domain_id: str, body: EndpointCreate, rules: EndpointRules
 ) -> str:

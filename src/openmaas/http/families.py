@@ -11,20 +11,10 @@ from http import HTTPStatus
 from typing import Any
 
 from openmaas.errors import ApiError
+from openmaas.gateway.errors import data_plane_body
 
 ErrorShape = Callable[[ApiError], dict[str, Any]]
 AKSK_FAILURE = "Incorrect IAM authentication information: verify aksk signature fail"
-
-
-def data_plane_body(error: ApiError) -> dict[str, Any]:
-    """The data plane (data-plane facts §4.1): the OpenAI SDK reads ``error``, Huawei-style clients
-    ``error_code`` and ``error_msg``; both in one body."""
-    kind = HTTPStatus(error.status_code).phrase.replace(" ", "")
-    return {
-        "error": {"code": error.error_code, "message": error.message, "param": None, "type": kind},
-        "error_code": error.error_code,
-        "error_msg": error.message,
-    }
 
 
 def plain_body(error: ApiError) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def error_body(path: str, error: ApiError) -> tuple[int, dict[str, Any]]:
 
 def error_response(path: str, error: ApiError) -> Response:
     status_code, body = error_body(path, error)
-    return json_response(body, status_code)
+    return json_response(body, status_code, error.headers)
 
 
 NO_CONTENT = 204

@@ -20,10 +20,12 @@ from openmaas.crypto import SecretBox
 from openmaas.custom_endpoints.service import EndpointRules
 from openmaas.db.session import READ_METHODS
 from openmaas.db.store import Store
+from openmaas.gateway.service import Gateway
 from openmaas.http.existence import ExistenceCache
 from openmaas.iam.directory import ProjectDirectory
 from openmaas.iam.service import LoginPolicy, LoginTurns
 from openmaas.services.service import Runtime
+from openmaas.usage.service import UsageRecorder
 
 
 @dataclass
@@ -45,6 +47,8 @@ class AppState:
     runtime: Runtime
     endpoint_rules: EndpointRules
     api_keys: ApiKeyRules
+    gateway: Gateway
+    usage: UsageRecorder
     login_policy: LoginPolicy
     login_turns: LoginTurns
 

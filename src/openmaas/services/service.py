@@ -53,6 +53,24 @@ def show(connection: Connection, scope: Scope, service_id: str, runtime: Runtime
     return wire.service_object(row, current, runtime.public_url)
 
 
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """Where a service's model server answers (D-8, D-14), and whether it may be called now."""
+
+    service_id: str
+    status: str
+    url: str | None
+    model: str
+
+
+def upstream_of(connection: Connection, scope: Scope, service_id: str) -> Upstream | None:
+    """The model server behind a service in scope, None if the service does not exist (any more)."""
+    row = repository.get(connection, scope, service_id) if UUID_ID.match(service_id) else None
+    if row is None:
+        return None
+    return Upstream(row.id, row.status, row.upstream_url, row.upstream_model or row.name)
+
+
 def statuses(connection: Connection, scope: Scope, service_ids: Iterable[str]) -> dict[str, str]:
     """The status of each of ``service_ids`` that exists in scope (the others are left out)."""
     wanted = [service_id for service_id in set(service_ids) if UUID_ID.match(service_id)]
