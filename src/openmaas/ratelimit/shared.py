@@ -7,16 +7,18 @@ import asyncio
 import math
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
-from redis.retry import Retry
+from redis.asyncio.retry import Retry
 
 from openmaas.ratelimit.limits import UNCOUNTED, Admission, Exceeded, LimiterUnavailable, Limits
 
 # A Redis that has not answered in this long is down, as far as a call waiting on it is concerned.
 TIMEOUT_SECONDS = 1.0
 NO_LIMIT = -1
+# Connections to Redis per process: each step is one short round trip, so a few serve a burst.
+POOL_CONNECTIONS = 32
 
 # KEYS[1]: the key's prefix; ARGV: window length (ms), rpm, tpm (-1: none), tokens to reserve.
 # Answers {admitted, exceeded (0 none, 1 rpm, 2 tpm), window, ms until the window ends}.
@@ -53,14 +55,18 @@ class RedisLimiter:
     def __init__(self, url: str, window_seconds: float, prefix: str = "openmaas:rl:") -> None:
         self._window_ms = max(1, round(window_seconds * 1000))
         self._prefix = prefix
-        # No retries: a call waits for one answer at most, then the gateway answers 503.
-        self._redis: Redis = Redis.from_url(
+        # A bounded pool that a burst waits on (at most TIMEOUT_SECONDS) rather than one that fails
+        # past its size; and no retries: a call waits for one answer at most, then the gateway
+        # answers 503.
+        pool = BlockingConnectionPool.from_url(
             url,
+            max_connections=POOL_CONNECTIONS,
+            timeout=TIMEOUT_SECONDS,
             socket_connect_timeout=TIMEOUT_SECONDS,
             socket_timeout=TIMEOUT_SECONDS,
-            retry=Retry(NoBackoff(), 0),
             health_check_interval=30,
         )
+        self._redis: Redis = Redis(connection_pool=pool, retry=Retry(NoBackoff(), 0))
         self._admit = self._redis.register_script(ADMIT)
         self._settle = self._redis.register_script(SETTLE)
 
@@ -80,6 +86,7 @@ class RedisLimiter:
 
     async def close(self) -> None:
         await self._redis.aclose()
+        await self._redis.connection_pool.disconnect()
 
     async def _run(self, script: Any, key: str, args: list[int]) -> Any:
         try:
