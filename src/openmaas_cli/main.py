@@ -54,6 +54,36 @@ def bootstrap(data_dir: DataDir = None) -> None:
     server.prepare(server.load_settings(data_dir))
 
 
+@app.command("mock-model")
+def mock_model(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    model: Annotated[str, typer.Option(help="The model name it serves.")] = "mock-llm",
+    latency_ms: Annotated[float, typer.Option(min=0, help="Wait before each answer or first chunk.")] = 0,
+    tokens_per_second: Annotated[
+        float, typer.Option(min=0, help="Pace of streamed answers (0: as fast as possible).")
+    ] = 0,
+    default_max_tokens: Annotated[int, typer.Option(min=1, help="Tokens in an answer.")] = 16,
+    embedding_dimensions: Annotated[int, typer.Option(min=1, max=8192, help="Length of embeddings.")] = 16,
+    no_usage: Annotated[
+        bool, typer.Option("--no-usage", help="Never report usage, as some servers.")
+    ] = False,
+) -> None:
+    """Serve a small deterministic OpenAI-compatible model, to try the data plane with offline."""
+    from openmaas_cli import server
+
+    server.mock_model(
+        host,
+        port,
+        model=model,
+        latency_ms=latency_ms,
+        tokens_per_second=tokens_per_second,
+        default_max_tokens=default_max_tokens,
+        embedding_dimensions=embedding_dimensions,
+        usage=not no_usage,
+    )
+
+
 @db_app.command("upgrade")
 def db_upgrade(data_dir: DataDir = None) -> None:
     """Bring the store's schema up to date."""

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openmaas.config import InvalidSettings, Settings
 from openmaas_cli.display import CONFIGURATION_FAILURE, UNREACHABLE, console, fail
@@ -114,6 +114,22 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
         server.run()
     finally:
         engine.dispose()
+
+
+def mock_model(host: str, port: int, **options: Any) -> None:
+    """Serve the mock model (``MockOptions`` fields) until SIGTERM or SIGINT, then exit 0 as ``serve``."""
+    import uvicorn
+
+    from openmaas.mock_model import MockOptions, create_mock_app
+
+    chosen = MockOptions(**options)
+    config = uvicorn.Config(
+        create_mock_app(chosen), host=host, port=port, access_log=False, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    _stop_on_signals(server)
+    console.print(f"mock model [bold]{chosen.model}[/] listening on http://{host}:{port}/v1", highlight=False)
+    server.run()
 
 
 def _stop_on_signals(server: uvicorn.Server) -> None:

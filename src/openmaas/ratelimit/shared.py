@@ -8,9 +8,9 @@ import math
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
-from redis.asyncio.retry import Retry
 
 from openmaas.ratelimit.limits import UNCOUNTED, Admission, Exceeded, LimiterUnavailable, Limits
 
