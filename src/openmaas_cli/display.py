@@ -26,7 +26,9 @@ CONFIGURATION_FAILURE = 3
 UNREACHABLE = 4
 
 # Keys whose integer values are epoch milliseconds (D-1), shown as UTC times to people.
-TIME_KEYS = frozenset({"create_at", "update_at", "create_time", "update_time"})
+TIME_KEYS = frozenset(
+    {"create_at", "update_at", "create_time", "update_time", "minute", "start_time", "end_time"}
+)
 
 
 class Output(StrEnum):

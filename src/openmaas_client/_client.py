@@ -29,6 +29,7 @@ from openmaas_client._models import (
     ApiKey,
     CustomEndpoint,
     Deployment,
+    EndpointUsage,
     InferService,
     Page,
     Project,
@@ -254,6 +255,12 @@ class Client(BaseClient):
 
     def edit_endpoint(self, endpoint_id: str, **changes: Unpack[EndpointChanges]) -> CustomEndpoint:
         return self._run(ops.edit_endpoint(endpoint_id, changes))
+
+    def endpoint_usage(
+        self, endpoint_id: str, *, start_time: int | None = None, end_time: int | None = None
+    ) -> EndpointUsage:
+        """An endpoint's calls, errors and tokens per minute, in a range of ms (default: the last hour)."""
+        return self._run(ops.endpoint_usage(endpoint_id, start_time, end_time))
 
     def delete_endpoint(self, endpoint_id: str) -> None:
         self._run(ops.delete_endpoint(endpoint_id))

@@ -237,6 +237,31 @@ class ApiKey(WireModel):
     api_key: str | None = None
 
 
+class UsageCounts(WireModel):
+    calls: int
+    errors: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class UsageMinute(UsageCounts):
+    """One minute of an endpoint's usage; ``minute`` is its start in ms since the epoch."""
+
+    minute: int
+
+
+class EndpointUsage(WireModel):
+    """Calls, errors and tokens of a custom endpoint per minute, in a time range (ms)."""
+
+    endpoint_id: str
+    endpoint_name: str
+    start_time: int
+    end_time: int
+    totals: UsageCounts
+    items: list[UsageMinute] = Field(default_factory=list)
+
+
 class Agreement(WireModel):
     """The latest disclaimer (§6.5)."""
 

@@ -15,6 +15,7 @@ from openmaas_client._models import (
     ApiKey,
     CustomEndpoint,
     Deployment,
+    EndpointUsage,
     InferService,
     ItemT,
     Page,
@@ -263,6 +264,11 @@ def delete_endpoint(endpoint_id: str) -> Call[None]:
 def control_endpoint(endpoint_id: str, action: str) -> Call[None]:
     path = f"{MAAS}/services/custom-endpoint/control/{segment(endpoint_id)}"
     return Call("PUT", path, _none, body={"action": action})
+
+
+def endpoint_usage(endpoint_id: str, start_time: int | None, end_time: int | None) -> Call[EndpointUsage]:
+    path = f"{ENDPOINTS}/{segment(endpoint_id)}/usage"
+    return Call("GET", path, _model(EndpointUsage), query(start_time=start_time, end_time=end_time))
 
 
 def show_agreement(lang: str) -> Call[Agreement]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import typer
@@ -183,6 +184,39 @@ def deactivate_endpoint(
     with cli.client() as client:
         client.deactivate_endpoint(endpoint_id)
     cli.done(f"endpoint {endpoint_id} deactivated")
+
+
+USAGE_COLUMNS = ["minute", "calls", "errors", "prompt_tokens", "completion_tokens", "total_tokens"]
+MINUTE_MS = 60_000
+
+
+@app.command("usage")
+def endpoint_usage(
+    endpoint: Annotated[str, typer.Argument(help="Custom endpoint name (or id).")],
+    minutes: Annotated[int, typer.Option(min=1, max=30 * 24 * 60, help="How far back to look.")] = 60,
+    profile: ProfileOption = None,
+    output: OutputOption = Output.table,
+) -> None:
+    """Calls, errors and tokens of an endpoint per minute (the data plane's usage)."""
+    cli = Application(profile, output)
+    with cli.client() as client:
+        endpoint_id = _endpoint_id(client, endpoint)
+        end = int(time.time() * 1000)
+        usage = client.endpoint_usage(endpoint_id, start_time=end - minutes * MINUTE_MS, end_time=end)
+    if cli.json:
+        display.emit_json(usage.raw)
+        return
+    title = f"{usage.endpoint_name}: the last {minutes} minutes"
+    display.table(USAGE_COLUMNS, [*usage.raw["items"], {"minute": "total", **usage.raw["totals"]}], title)
+
+
+def _endpoint_id(client: Client, name_or_id: str) -> str:
+    """The id of the live endpoint with that name, or the argument itself if one has that id."""
+    for page in client.iter_endpoints().pages():
+        for item in page.items:
+            if name_or_id in (item.endpoint_name, item.id):
+                return item.id
+    display.fail(f"no custom endpoint named {name_or_id}", display.API_FAILURE)
 
 
 @app.command("agreement")
