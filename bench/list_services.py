@@ -20,10 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +37,7 @@ import psycopg
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench.harness import free_port, rss_mb, start, stop, wrk  # noqa: E402
 from bench.seed import home_project, seed_services  # noqa: E402
 from openmaas.db.engine import make_engine  # noqa: E402
 
@@ -109,12 +107,6 @@ class Row:
     rss_mb: float
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def store(backend: str) -> Iterator[tuple[Path, dict[str, str], str]]:
     data_dir = Path(tempfile.mkdtemp(prefix="openmaas-bench-"))
@@ -135,37 +127,6 @@ def store(backend: str) -> Iterator[tuple[Path, dict[str, str], str]]:
                 connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
-def start(
-    command: list[str], env: dict[str, str], port: int, probe: str
-) -> tuple[subprocess.Popen[bytes], float]:
-    began = time.monotonic()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = began + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=1).status_code == 200:
-                return process, time.monotonic() - began
-        except httpx.HTTPError:
-            time.sleep(0.02)
-    process.kill()
-    raise RuntimeError(f"{command[0]} did not become ready")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def token(port: int) -> str:
     body = {
         "auth": {
@@ -179,23 +140,6 @@ def token(port: int) -> str:
     response = httpx.post(f"http://127.0.0.1:{port}/v3/auth/tokens?nocatalog=true", json=body, timeout=30)
     response.raise_for_status()
     return response.headers["X-Subject-Token"]
-
-
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> tuple[float, float, float]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    for name, value in headers.items():
-        command[1:1] = ["-H", f"{name}: {value}"]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    if "Non-2xx" in output:
-        raise RuntimeError(f"non-2xx answers from {url}:\n{output}")
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    percentiles = {
-        p: float(v) * _UNITS[u] for p, v, u in re.findall(r"\s(\d+)%\s+([\d.]+)(us|ms|s)\b", output)
-    }
-    return rps, percentiles["50"], percentiles["99"]
 
 
 def measure(url: str, headers: dict[str, str], args: argparse.Namespace) -> tuple[float, float, float]:

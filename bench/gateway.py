@@ -1,0 +1,284 @@
+"""Benchmark the data plane (issue 10): the mock model called directly, through openmaas, and through the
+LiteLLM proxy, in one run, with the same client (wrk) and the same connections.
+
+    .venv/bin/python bench/gateway.py [--connections 16,64] [--duration 10] [--soak-seconds 300]
+                                      [--no-litellm]
+
+It starts `openmaas mock-model` (no latency, 16 tokens an answer), `openmaas serve` on a fresh SQLite store
+with a RUNNING service on the mock, a custom endpoint on it with an rpm limit (so the limiter works on every
+call without refusing any) and an API key, and, unless --no-litellm, the LiteLLM proxy (PyPI `litellm[proxy]`,
+installed into bench/.litellm-venv on first use) in front of the same mock with the same rpm limit. For each
+target, non-streaming and streaming, at each connection count, it prints requests/s, p50 and p99, and the
+latency each gateway adds to the direct call. With --soak-seconds it then streams through openmaas for that
+long and prints the server's RSS every tenth of it. Writes the same as JSON under bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.harness import free_port, rss_mb, start, stop, wrk  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PASSWORD = "bench-Passw0rd"
+HOME = "ap-southeast-1"
+# High enough never to refuse a call of the run, so that every call still goes through the limiter.
+RPM = 1_000_000_000
+MESSAGES = [{"role": "user", "content": "benchmark the gateway please"}]
+LITELLM_VENV = HERE / ".litellm-venv"
+LITELLM_KEY = "sk-bench-master"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    url: str
+    model: str
+    headers: dict[str, str]
+
+
+@dataclass
+class Row:
+    target: str
+    mode: str
+    connections: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    added_p50_ms: float
+    added_p99_ms: float
+    ratio: float
+
+
+@contextmanager
+def process(command: list[str], port: int, probe: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """A server process until the block ends; yields its pid."""
+    started, seconds = start(command, {**os.environ, **(env or {})}, port, probe)
+    print(f"  {Path(command[0]).name} {' '.join(command[1:3])}... ready in {seconds:.1f}s", file=sys.stderr)
+    try:
+        yield started.pid
+    finally:
+        stop(started)
+
+
+def mock_model(stack: ExitStack) -> str:
+    port = free_port()
+    command = [str(BIN / "openmaas"), "mock-model", "--port", str(port), "--default-max-tokens", "16"]
+    stack.enter_context(process(command, port, "/health"))
+    return f"http://127.0.0.1:{port}"
+
+
+def openmaas(stack: ExitStack, mock: str) -> tuple[Target, int]:
+    data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="openmaas-gateway-bench-")))
+    port = free_port()
+    env = {"OPENMAAS_ADMIN_PASSWORD": PASSWORD, "OPENMAAS_DEPLOY_DELAY_SECONDS": "0"}
+    command = [str(BIN / "openmaas"), "serve", "--port", str(port), "--data-dir", str(data_dir)]
+    pid = stack.enter_context(process(command, port, "/ready", env))
+    base = f"http://127.0.0.1:{port}"
+    key = _endpoint_and_key(base, mock)
+    return Target(
+        "openmaas", f"{base}/v1/chat/completions", "bench-ep", {"Authorization": f"Bearer {key}"}
+    ), pid
+
+
+def _endpoint_and_key(base: str, mock: str) -> str:
+    """A RUNNING service on the mock, an endpoint on it with an rpm limit, and an API key."""
+    with httpx.Client(base_url=base, timeout=30) as http:
+        token, project = _login(http)
+        headers = {"X-Auth-Token": token}
+        service = {
+            "name": "bench-llm",
+            "type": "REAL_TIME",
+            "deploy_type": "SINGLE",
+            "group_configs": [{"count": 1}],
+            "runtime_config": {"service_invoke": {"port": 8000, "protocol": "HTTP", "auth_type": "NONE"}},
+            "upstream_url": f"{mock}/health",
+        }
+        service_id = (
+            http.post(f"/v2/{project}/services", json=service, headers=headers)
+            .raise_for_status()
+            .json()["id"]
+        )
+        _wait_running(http, f"/v2/{project}/services/{service_id}", headers)
+        endpoint = {
+            "endpoint_name": "bench-ep",
+            "source": "custom_from_modelarts_v2",
+            "region": HOME,
+            "infer_service_id": service_id,
+            "rpm": RPM,
+        }
+        http.post(
+            f"/v1/{project}/maas/services/custom-endpoint/endpoint", json=endpoint, headers=headers
+        ).raise_for_status()
+        made = http.post(f"/v2/{project}/maas/api-auth/api-keys", json={"allow_all": True}, headers=headers)
+        return str(made.raise_for_status().json()["api_key"])
+
+
+def _login(http: httpx.Client) -> tuple[str, str]:
+    user = {"name": "admin", "password": PASSWORD, "domain": {"name": "openmaas"}}
+    body = {
+        "auth": {
+            "identity": {"methods": ["password"], "password": {"user": user}},
+            "scope": {"project": {"name": HOME}},
+        }
+    }
+    answer = http.post("/v3/auth/tokens?nocatalog=true", json=body).raise_for_status()
+    return answer.headers["X-Subject-Token"], answer.json()["token"]["project"]["id"]
+
+
+def _wait_running(http: httpx.Client, path: str, headers: dict[str, str]) -> None:
+    deadline = time.monotonic() + 60
+    while http.get(path, headers=headers).json()["status"] != "RUNNING":
+        if time.monotonic() > deadline:
+            raise RuntimeError("the benchmark's service did not become RUNNING")
+        time.sleep(0.1)
+
+
+def litellm(stack: ExitStack, mock: str) -> Target:
+    """The LiteLLM proxy in front of the mock: one model with the same rpm limit, the master key (its
+    virtual keys need a database through Prisma, whose engines it downloads at start-up: not here)."""
+    binary = _litellm_binary()
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="litellm-bench-")))
+    config = folder / "config.yaml"
+    config.write_text(
+        "model_list:\n"
+        "  - model_name: bench-model\n"
+        "    litellm_params:\n"
+        "      model: openai/mock-llm\n"
+        f"      api_base: {mock}/v1\n"
+        "      api_key: unused\n"
+        f"      rpm: {RPM}\n"
+        "general_settings:\n"
+        f"  master_key: {LITELLM_KEY}\n"
+    )
+    port = free_port()
+    env = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_TELEMETRY": "False", "LITELLM_LOG": "ERROR"}
+    command = [
+        str(binary),
+        "--config",
+        str(config),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--num_workers",
+        "1",
+    ]
+    stack.enter_context(process(command, port, "/health/liveliness", env))
+    headers = {"Authorization": f"Bearer {LITELLM_KEY}"}
+    return Target("litellm", f"http://127.0.0.1:{port}/v1/chat/completions", "bench-model", headers)
+
+
+def _litellm_binary() -> Path:
+    binary = LITELLM_VENV / "bin" / "litellm"
+    if not binary.exists():
+        print("  installing litellm[proxy] into bench/.litellm-venv (once)", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(LITELLM_VENV)], check=True)
+        pip = [str(LITELLM_VENV / "bin" / "pip"), "install", "--quiet", "litellm[proxy]"]
+        subprocess.run(pip, check=True)
+    return binary
+
+
+def script(folder: Path, target: Target, stream: bool) -> Path:
+    """The wrk script that POSTs the chat body to ``target``."""
+    body = json.dumps({"model": target.model, "messages": MESSAGES, "stream": stream})
+    lines = [
+        'wrk.method = "POST"',
+        f"wrk.body = {json.dumps(body)}",
+        'wrk.headers["Content-Type"] = "application/json"',
+    ]
+    lines += [f'wrk.headers["{name}"] = "{value}"' for name, value in target.headers.items()]
+    path = folder / f"{target.name}-{'stream' if stream else 'json'}.lua"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def measure(targets: list[Target], args: argparse.Namespace, folder: Path) -> list[Row]:
+    rows: list[Row] = []
+    for stream in (False, True):
+        mode = "stream" if stream else "json"
+        for connections in (int(c) for c in args.connections.split(",")):
+            figures = {}
+            for target in targets:
+                lua = script(folder, target, stream)
+                wrk(target.url, {}, args.warmup, connections, lua)
+                figures[target.name] = wrk(target.url, {}, args.duration, connections, lua)
+            rps0, p50_0, p99_0 = figures["direct"]
+            for name, (rps, p50, p99) in figures.items():
+                rows.append(Row(name, mode, connections, rps, p50, p99, p50 - p50_0, p99 - p99_0, rps / rps0))
+    return rows
+
+
+def soak(target: Target, pid: int, args: argparse.Namespace, folder: Path) -> list[tuple[int, float]]:
+    """RSS of the openmaas process while it relays streams for ``--soak-seconds``."""
+    lua = script(folder, target, True)
+    step = max(1, args.soak_seconds // 10)
+    samples = [(0, rss_mb(pid))]
+    for elapsed in range(step, args.soak_seconds + 1, step):
+        wrk(target.url, {}, step, 16, lua)
+        samples.append((elapsed, rss_mb(pid)))
+    return samples
+
+
+def report(rows: list[Row], samples: list[tuple[int, float]], args: argparse.Namespace) -> None:
+    header = (
+        f"{'target':<10} {'mode':<7} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'+p50 ms':>8} {'+p99 ms':>8} {'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row.target:<10} {row.mode:<7} {row.connections:>5} {row.rps:>9.0f} {row.p50_ms:>8.2f} "
+            f"{row.p99_ms:>8.2f} {row.added_p50_ms:>8.2f} {row.added_p99_ms:>8.2f} {row.ratio:>6.2f}"
+        )
+    if samples:
+        print("openmaas RSS while streaming: " + ", ".join(f"{s}s {mb:.1f} MB" for s, mb in samples))
+    out = HERE / "results" / f"gateway-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(
+        json.dumps({"args": vars(args), "rows": [asdict(r) for r in rows], "rss": samples}, indent=2)
+    )
+    print(f"written {out.relative_to(HERE.parent)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--connections", default="16,64")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--soak-seconds", type=int, default=0)
+    parser.add_argument("--no-litellm", action="store_true")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as folder:
+        mock = mock_model(stack)
+        through, pid = openmaas(stack, mock)
+        targets = [Target("direct", f"{mock}/v1/chat/completions", "mock-llm", {}), through]
+        if not args.no_litellm:
+            targets.append(litellm(stack, mock))
+        rows = measure(targets, args, Path(folder))
+        samples = soak(through, pid, args, Path(folder)) if args.soak_seconds else []
+    report(rows, samples, args)
+
+
+if __name__ == "__main__":
+    main()
