@@ -24,6 +24,7 @@ from openmaas.credentials.routes import router as credentials_router
 from openmaas.crypto import open_secret_box
 from openmaas.custom_endpoints.routes import router as custom_endpoints_router
 from openmaas.custom_endpoints.service import EndpointRules
+from openmaas.data_plane_lane import DataPlaneLane
 from openmaas.db.engine import make_engine
 from openmaas.db.store import Store
 from openmaas.fast_lane import FastLane
@@ -113,6 +114,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     # The lane sits inside RequestContext, so fast answers get X-Request-Id too.
     if settings.fast_lane and settings.role != "data-plane":
         inner = FastLane(inner, app=app)
+    if settings.role != "control-plane":
+        inner = DataPlaneLane(inner, app=app)
     app.front = RequestContext(
         inner,
         max_body_bytes=settings.max_body_bytes,

@@ -258,7 +258,7 @@ class Gateway:
         call.counted.usage = usage if isinstance(usage, dict) else None
         call.counted.count_choices(answer.get("choices"), "message")
         await self._finish(call, error=False)
-        return Response(response.content, media_type="application/json")
+        return Response(response.body, media_type="application/json")
 
     async def _stream(self, call: Call, url: str, payload: bytes, wants_usage: bool) -> Response:
         try:
@@ -272,7 +272,7 @@ class Gateway:
         async def events() -> Any:
             try:
                 async for event in relay.relay(
-                    response.aiter_raw(), lambda failure: failure_of(failure, url)
+                    response.content.iter_any(), lambda failure: failure_of(failure, url)
                 ):
                     yield event
             finally:
@@ -283,7 +283,7 @@ class Gateway:
         return StreamingResponse(events(), media_type="text/event-stream", headers=SSE_HEADERS)
 
     async def _close_stream(self, response: Any, call: Call, *, error: bool) -> None:
-        await response.aclose()
+        response.close()  # not release(): a stream cut short must not go back to the pool
         await self._finish(call, error=error)
 
 
