@@ -8,7 +8,7 @@ gathers them all for the migrations.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, MetaData, String, Table
+from sqlalchemy import JSON, BigInteger, Column, MetaData, String, Table
 
 metadata = MetaData(
     naming_convention={
@@ -27,4 +27,14 @@ server_keys = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", String(128), nullable=False),
+)
+
+
+# Named snapshots of the whole store (D-43): every other table's rows, by table name.
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("tables", JSON, nullable=False),
 )

@@ -72,7 +72,9 @@ def create_domain(connection: Connection, name: str) -> str:
     return domain_id
 
 
-def create_user(connection: Connection, domain_id: str, name: str, password_hash: str) -> str:
+def create_user(
+    connection: Connection, domain_id: str, name: str, password_hash: str, *, is_admin: bool = False
+) -> str:
     user_id = hex_id()
     connection.execute(
         insert(users).values(
@@ -80,6 +82,7 @@ def create_user(connection: Connection, domain_id: str, name: str, password_hash
             domain_id=domain_id,
             name=name,
             password_hash=password_hash,
+            is_admin=is_admin,
             failed_logins=0,
             created_at=now_ms(),
         )

@@ -314,9 +314,9 @@ def user_identity(connection: Connection, user_id: str) -> Row[Any] | None:
 
 
 def create_account(connection: Connection, domain_name: str, user_name: str, password_hash: str) -> str:
-    """A domain and its first user; returns the domain id."""
+    """A domain and its first user, its administrator; returns the domain id."""
     domain_id = repository.create_domain(connection, domain_name)
-    repository.create_user(connection, domain_id, user_name, password_hash)
+    repository.create_user(connection, domain_id, user_name, password_hash, is_admin=True)
     return domain_id
 
 

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    false,
+    true,
+)
 
 from openmaas.db.metadata import ID, metadata
 
@@ -26,6 +37,14 @@ users = Table(
     Column("failed_window_start", BigInteger, nullable=True),
     Column("locked_until", BigInteger, nullable=True),
     Column("created_at", BigInteger, nullable=False),
+    # The domain's administrator (its first user, and whoever it makes one): manages the other users.
+    Column("is_admin", Boolean, nullable=False, default=False, server_default=false()),
+    Column("enabled", Boolean, nullable=False, default=True, server_default=true()),
+    Column("description", String(255), nullable=False, default="", server_default=""),
+    Column("email", String(255), nullable=True),
+    Column("areacode", String(8), nullable=True),
+    Column("phone", String(32), nullable=True),
+    Column("updated_at", BigInteger, nullable=True),
     UniqueConstraint("domain_id", "name"),
 )
 

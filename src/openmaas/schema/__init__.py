@@ -12,6 +12,7 @@ from openmaas.auth import tables as auth_tables
 from openmaas.credentials import tables as credentials_tables
 from openmaas.custom_endpoints import tables as custom_endpoints_tables
 from openmaas.db.metadata import metadata
+from openmaas.faults import tables as faults_tables
 from openmaas.iam import tables as iam_tables
 from openmaas.services import tables as services_tables
 from openmaas.usage import tables as usage_tables
@@ -26,6 +27,7 @@ TABLE_MODULES = (
     custom_endpoints_tables,
     api_keys_tables,
     usage_tables,
+    faults_tables,
 )
 
 __all__ = ["TABLE_MODULES", "metadata"]

@@ -42,6 +42,8 @@ services = Table(
     # The model name the upstream serves (the data plane's ``model``); None: the service's name.
     Column("upstream_model", String(256), nullable=True),
     Column("failure_reason", String(512), nullable=True),
+    # Lifecycle control (D-40): when set, the pending transition ends FAILED with this reason.
+    Column("settle_failure", String(512), nullable=True),
     Column("create_at", BigInteger, nullable=False),
     Column("update_at", BigInteger, nullable=False),
     # Lifecycle bookkeeping: when the pending transition is due and when it began.
@@ -78,4 +80,17 @@ service_versions = Table(
     Column("config", JSON, nullable=False),
     Column("create_at", BigInteger, nullable=False),
     Column("update_at", BigInteger, nullable=False),
+)
+
+
+# Lifecycle control (D-40): how a service's deploys, stops and deletes settle; target "*" is every
+# service without a rule of its own.
+lifecycle_rules = Table(
+    "lifecycle_rules",
+    metadata,
+    Column("target", UUID, primary_key=True),
+    Column("action", String(16), primary_key=True),
+    Column("mode", String(16), nullable=False),
+    Column("delay_ms", BigInteger, nullable=True),
+    Column("reason", String(512), nullable=True),
 )
