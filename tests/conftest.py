@@ -30,7 +30,7 @@ from openmaas.schema.migrate import upgrade
 from openmaas.services.worker import LifecycleWorker
 from tests.answers import check_answers
 
-pytest_plugins = ["tests.redis_server"]
+pytest_plugins = ["tests.redis_server", "tests.model_servers"]
 
 PG_ADMIN_DSN = os.environ.get("OPENMAAS_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 ADMIN_PASSWORD = "Admin-Passw0rd!"

@@ -13,12 +13,16 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from openmaas.admin.routes import router as admin_router
+from openmaas.admin.service import AdminTools
 from openmaas.agreements.catalogue import agreement_book
 from openmaas.agreements.routes import router as agreements_router
 from openmaas.api_keys.routes import router as api_keys_router
 from openmaas.api_keys.service import ApiKeyRules, api_key_hasher
+from openmaas.auth.passwords import HashCost
 from openmaas.auth.tokens import TokenSigner, signing_key
 from openmaas.background import Periodic
+from openmaas.bootstrap import bootstrap_again
 from openmaas.config import Settings
 from openmaas.credentials.routes import router as credentials_router
 from openmaas.crypto import open_secret_box
@@ -28,6 +32,9 @@ from openmaas.data_plane_lane import DataPlaneLane
 from openmaas.db.engine import make_engine
 from openmaas.db.store import Store
 from openmaas.fast_lane import FastLane
+from openmaas.fault_lane import FaultLane
+from openmaas.faults.service import FaultBook
+from openmaas.faults.service import forget_expired as forget_expired_faults
 from openmaas.gateway.routes import router as gateway_router
 from openmaas.gateway.service import Gateway
 from openmaas.gateway.upstream import Upstreams
@@ -58,6 +65,7 @@ CONTROL_PLANE: tuple[APIRouter, ...] = (
     agreements_router,
     api_keys_router,
     usage_router,
+    admin_router,
 )
 DATA_PLANE: tuple[APIRouter, ...] = (gateway_router,)
 ROUTERS = CONTROL_PLANE + DATA_PLANE
@@ -80,6 +88,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = build_state(settings, store)
         state.auth.revocations.refresh(store)
+        state.faults.refresh(store)
         await store.open()
         attach_state(app, state)
         jobs = _background_jobs(state)
@@ -116,6 +125,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         inner = FastLane(inner, app=app)
     if settings.role != "control-plane":
         inner = DataPlaneLane(inner, app=app)
+    inner = FaultLane(inner, app=app)
     app.front = RequestContext(
         inner,
         max_body_bytes=settings.max_body_bytes,
@@ -164,6 +174,13 @@ def build_state(settings: Settings, store: Store) -> AppState:
             ),
         ),
         usage=usage,
+        faults=FaultBook(),
+        admin=AdminTools(
+            password_cost=HashCost.of(settings),
+            region_ids=tuple(region.id for region in settings.regions),
+            bootstrap_again=lambda connection: bootstrap_again(connection, settings),
+            admin_domain=settings.admin_domain,
+        ),
         login_policy=LoginPolicy.of(settings),
         login_turns=LoginTurns(),
     )
@@ -193,6 +210,8 @@ def _background_jobs(state: AppState) -> list[Periodic]:
         Periodic("revocation-purge", 3600, lambda: revocations.purge_expired(store)),
         Periodic("usage", settings.usage_flush_seconds, lambda: usage.flush(store)),
         Periodic("usage-retention", 3600, lambda: forget_old(store)),
+        Periodic("faults", settings.fault_poll_seconds, lambda: state.faults.refresh(store)),
+        Periodic("faults-expired", 3600, lambda: forget_expired_faults(store)),
     ]
     if settings.run_worker:
         jobs.append(Periodic("lifecycle", settings.worker_interval_seconds, LifecycleWorker(store).tick))

@@ -46,6 +46,20 @@ def bootstrap(store: Store, settings: Settings) -> BootstrapResult:
     )
 
 
+def bootstrap_again(connection: Connection, settings: Settings) -> None:
+    """The bootstrap account on a store just emptied (an admin reset): with the configured password, or
+    the one the first start generated (its file in the data folder), so the admin's login still works."""
+    _create_admin(connection, settings, settings.admin_password or _kept_password(settings.data_dir))
+    _add_missing_projects(connection, settings)
+
+
+def _kept_password(data_dir: Path) -> str:
+    path = data_dir / "admin-password"
+    if not path.exists():
+        raise OSError(f"{path} holds no admin password and OPENMAAS_ADMIN_PASSWORD is not set")
+    return path.read_text().strip()
+
+
 def _create_admin(connection: Connection, settings: Settings, password: str) -> None:
     password_hash = hash_password(password, HashCost.of(settings))
     iam.create_account(connection, settings.admin_domain, settings.admin_user, password_hash)

@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     # A model server that does not connect within this, or sends nothing for this long, has failed.
     upstream_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     upstream_read_timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
+    # Issue 11: the credential of the openmaas admin API (/openmaas/v1); unset = that API is not published.
+    admin_api_key: SecretStr | None = None
+    # How often each process re-reads the fault rules (at most this late on another process).
+    fault_poll_seconds: float = Field(default=1.0, gt=0, le=5)
     # Encrypts access-key secrets at rest (openmaas.crypto); unset = a key file in data_dir.
     # Every process sharing one store must be given the same key.
     secret_key: SecretStr | None = None
@@ -149,6 +153,13 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an http:// or https:// URL with a host, like http://127.0.0.1:8080")
         return value
+
+    @field_validator("admin_api_key")
+    @classmethod
+    def _admin_key_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value() and len(value.get_secret_value()) < 24:
+            raise ValueError("must be at least 24 characters (for example `openssl rand -base64 32`)")
+        return value if value is not None and value.get_secret_value() else None
 
     @field_validator("secret_key")
     @classmethod

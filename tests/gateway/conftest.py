@@ -3,7 +3,7 @@ API key, all made through the wire; and helpers to call the data plane as applic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,9 +12,7 @@ from fastapi.testclient import TestClient
 
 from openmaas.config import Settings
 from openmaas.http.state import app_state
-from openmaas.mock_model import MockOptions, create_mock_app
 from tests.conftest import HOME, Account, service_body
-from tests.gateway.upstreams import served
 
 CHAT = "/v1/chat/completions"
 HELLO = [{"role": "user", "content": "hello there"}]
@@ -26,20 +24,6 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(
         update={"upstream_read_timeout_seconds": 1.0, "upstream_connect_timeout_seconds": 1.0}
     )
-
-
-@pytest.fixture(scope="session")
-def mock_url() -> Iterator[str]:
-    """The mock model server (``openmaas mock-model``), with usage."""
-    with served(create_mock_app(MockOptions())) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def silent_mock_url() -> Iterator[str]:
-    """A mock model server that never reports usage, as some servers do (D-17)."""
-    with served(create_mock_app(MockOptions(usage=False))) as url:
-        yield url
 
 
 def api_keys_url(account: Account) -> str:

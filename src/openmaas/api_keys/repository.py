@@ -75,3 +75,7 @@ def delete_key(connection: Connection, domain_id: str, key_id: str) -> bool:
     """Whether a key was deleted: the row goes, so its label is free again and its hash finds nothing."""
     result = connection.execute(delete(t).where(t.c.domain_id == domain_id, t.c.id == key_id))
     return result.rowcount > 0
+
+
+def forget_domain(connection: Connection, domain_id: str) -> None:
+    connection.execute(delete(t).where(t.c.domain_id == domain_id))

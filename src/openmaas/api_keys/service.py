@@ -272,3 +272,8 @@ def _check_storable(body: ApiKeyCreate | ApiKeyUpdate) -> None:
     found = first_unstorable(body)
     if found is not None:
         raise InvalidParameter(*found)
+
+
+def forget_domain(connection: Connection, domain_id: str) -> None:
+    """Every key of the account (its deletion by the operator)."""
+    repository.forget_domain(connection, domain_id)

@@ -63,3 +63,7 @@ def signing_key(connection: Connection, access: str) -> Row[Any] | None:
         access_keys.c.domain_id,
     ).where(access_keys.c.access == access)
     return connection.execute(statement).first()
+
+
+def forget_domain(connection: Connection, domain_id: str) -> None:
+    connection.execute(delete(access_keys).where(access_keys.c.domain_id == domain_id))

@@ -147,3 +147,8 @@ def _project(connection: Connection, domain_id: str, project_id: str | None) -> 
     if project is None:
         raise ProjectOutsideDomain(project_id)
     return project
+
+
+def forget_domain(connection: Connection, domain_id: str) -> None:
+    """Every access key of the domain's users (its deletion)."""
+    repository.forget_domain(connection, domain_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from openmaas.custom_endpoints.errors import EndpointNameTaken
@@ -67,3 +67,11 @@ def update_live(connection: Connection, scope: Scope, endpoint_id: str, values: 
         scoped(update(t), t, scope).where(t.c.id == endpoint_id, t.c.deleted_at.is_(None)).values(**values)
     )
     connection.execute(statement)
+
+
+def forget_domain(connection: Connection, domain_id: str) -> list[str]:
+    """The domain's endpoints, deleted ones included, and its names ledger; returns their ids."""
+    ids = list(connection.execute(select(t.c.id).where(t.c.domain_id == domain_id)).scalars())
+    connection.execute(delete(t).where(t.c.domain_id == domain_id))
+    connection.execute(delete(custom_endpoint_names).where(custom_endpoint_names.c.domain_id == domain_id))
+    return ids

@@ -410,3 +410,8 @@ def _service_status(row: Row[Any], linked: LinkedStatuses) -> str | None:
     if not row.infer_service_id:
         return None
     return linked.get((row.region, row.infer_service_id), SERVICE_DELETED)
+
+
+def forget_domain(connection: Connection, domain_id: str) -> list[str]:
+    """Every endpoint the account ever had, and its names (its deletion); returns their ids."""
+    return repository.forget_domain(connection, domain_id)

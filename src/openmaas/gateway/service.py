@@ -108,6 +108,10 @@ class Gateway:
         self._upstreams = upstreams
         self._resolved: dict[tuple[str, str], tuple[Resolution, float]] = {}
 
+    def forget(self) -> None:
+        """Resolve every model afresh (the operator replaced the store)."""
+        self._resolved = {}
+
     async def call(self, request: Request, kind: Kind) -> Response:
         """Forward one chat completion or embeddings call."""
         key = await self._caller(request)

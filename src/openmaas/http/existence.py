@@ -19,6 +19,10 @@ class ExistenceCache:
         self._seen: dict[tuple[str, str | None], float] = {}
         self._lock = threading.Lock()
 
+    def forget(self) -> None:
+        with self._lock:
+            self._seen = {}
+
     def is_fresh(self, claims: TokenClaims) -> bool:
         return self._seen.get((claims.user_id, claims.project_id), 0.0) > time.monotonic()
 

@@ -55,6 +55,17 @@ DATA_PLANE = Family(
     token_failure=ApiError("Invalid authorization header.", status_code=401, error_code="ModelArts.81003"),
     signature_code="ModelArts.81003",
 )
+ADMIN = Family(
+    name="admin",
+    paths=re.compile(r"^/openmaas/"),
+    body=plain_body,
+    token_failure=ApiError(
+        "The openmaas admin API needs its admin API key: Authorization: Bearer <OPENMAAS_ADMIN_API_KEY>.",
+        status_code=401,
+        error_code="OpenMaaS.0401",
+    ),
+    signature_code="OpenMaaS.0403",
+)
 IAM = Family(
     name="iam",
     paths=re.compile(r"^/v3(?:\.0)?/"),
@@ -73,7 +84,7 @@ MODELARTS = Family(
     body=plain_body,
     token_failure=ApiError("Invalid token.", status_code=401, error_code="ModelArts.0203"),
 )
-FAMILIES: tuple[Family, ...] = (DATA_PLANE, IAM, MAAS, MODELARTS)
+FAMILIES: tuple[Family, ...] = (DATA_PLANE, ADMIN, IAM, MAAS, MODELARTS)
 
 
 def family_of(path: str) -> Family:

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection
 from starlette.applications import Starlette
 
+from openmaas.admin.service import AdminTools
 from openmaas.api_keys.service import ApiKeyRules
 from openmaas.auth.revocation import RevocationList
 from openmaas.auth.tokens import TokenSigner
@@ -20,6 +21,7 @@ from openmaas.crypto import SecretBox
 from openmaas.custom_endpoints.service import EndpointRules
 from openmaas.db.session import READ_METHODS
 from openmaas.db.store import Store
+from openmaas.faults.service import FaultBook
 from openmaas.gateway.service import Gateway
 from openmaas.http.existence import ExistenceCache
 from openmaas.iam.directory import ProjectDirectory
@@ -49,8 +51,20 @@ class AppState:
     api_keys: ApiKeyRules
     gateway: Gateway
     usage: UsageRecorder
+    faults: FaultBook
+    admin: AdminTools
     login_policy: LoginPolicy
     login_turns: LoginTurns
+
+
+def forget_cached(state: AppState) -> None:
+    """Forget what this process remembers of the store, after the operator replaced part of it (a
+    reset, a restore, a deleted account): token subjects, projects by region, resolved models,
+    usage not yet written. Other processes forget within 5 s (their bounds)."""
+    state.auth.existence.forget()
+    state.directory.forget()
+    state.gateway.forget()
+    state.usage.discard()
 
 
 STATE_KEY = "openmaas"

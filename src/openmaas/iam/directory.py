@@ -26,6 +26,10 @@ class ProjectDirectory:
         self._known: dict[tuple[str, str], tuple[str, float]] = {}
         self._lock = threading.Lock()
 
+    def forget(self) -> None:
+        with self._lock:
+            self._known = {}
+
     def known_scope(self, domain_id: str, region_id: str) -> Scope | None:
         """The domain's project in ``region_id`` if it was read lately (no store read), else None.
         An unknown region is D-11's error."""

@@ -44,3 +44,21 @@ class InvalidRegion(ApiError):
 
     def __init__(self, region_id: str) -> None:
         super().__init__(f"Invalid region ID: {region_id}.")
+
+
+class DomainNotFound(ApiError):
+    """The admin API: no account with that id."""
+
+    status_code = 404
+    error_code = "OpenMaaS.0404"
+
+    def __init__(self, domain_id: str) -> None:
+        super().__init__(f"Domain {domain_id} does not exist.")
+
+
+class DomainNameTaken(ApiError):
+    status_code = 409
+    error_code = "OpenMaaS.0409"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Domain name {name} is already used.")

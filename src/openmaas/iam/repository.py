@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from openmaas.clock import hex_id, now_ms
 from openmaas.db.reads import PreparedRead
@@ -145,3 +157,27 @@ _SUBJECT_EXISTS = select(
 def subject_read(user_id: str, project_id: str | None) -> PreparedRead:
     """The prebuilt read behind a token check: whether its user and project still exist."""
     return PreparedRead(_SUBJECT_EXISTS, {"user_id": user_id, "project_id": project_id})
+
+
+# ---- accounts as a whole (the admin API) -----------------------------------------------------------
+
+
+def all_domains(connection: Connection) -> list[Row[Any]]:
+    return list(connection.execute(select(domains).order_by(domains.c.created_at, domains.c.id)).all())
+
+
+def domain_user_counts(connection: Connection) -> dict[str, int]:
+    statement = select(users.c.domain_id, func.count()).group_by(users.c.domain_id)
+    return {domain_id: int(count) for domain_id, count in connection.execute(statement)}
+
+
+def domain_users(connection: Connection, domain_id: str) -> list[Row[Any]]:
+    statement = select(users).where(users.c.domain_id == domain_id).order_by(users.c.created_at, users.c.id)
+    return list(connection.execute(statement).all())
+
+
+def forget_domain(connection: Connection, domain_id: str) -> None:
+    """The domain's users and projects, then the domain (what hangs off them is gone already)."""
+    connection.execute(delete(users).where(users.c.domain_id == domain_id))
+    connection.execute(delete(projects).where(projects.c.domain_id == domain_id))
+    connection.execute(delete(domains).where(domains.c.id == domain_id))

@@ -40,3 +40,13 @@ class VersionNotFound(ApiError):
 
     def __init__(self, version: str) -> None:
         super().__init__(f"Version {version} does not exist.")
+
+
+class NotSettling(ApiError):
+    """The operator asked to settle a service that is in no transition (D-40)."""
+
+    error_code = "OpenMaaS.0409"
+    status_code = 409
+
+    def __init__(self, service_id: str, status: str) -> None:
+        super().__init__(f"Service {service_id} is {status}: it has no transition to settle.")

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from openmaas.db.reads import PreparedRead
 from openmaas.db.scope import Scope, bound_scope, scope_values, scoped
 from openmaas.services.errors import ServiceNameTaken
-from openmaas.services.tables import service_tags, service_versions, services
+from openmaas.services.tables import lifecycle_rules, service_tags, service_versions, services
 from openmaas.services.wire import ITEM_FIELDS, LISTING_FIELDS
 from openmaas.workspaces import service as workspaces
 
@@ -34,6 +34,7 @@ t = services
 LISTING_COLUMNS = tuple(t.c[name] for name in LISTING_FIELDS)
 ITEM_COLUMNS = tuple(t.c[name] for name in ITEM_FIELDS)
 DUE_COLUMNS: tuple[Any, ...] = (
+    t.c.settle_failure,
     t.c.id,
     t.c.project_id,
     t.c.workspace_id,
@@ -260,3 +261,52 @@ def due_transitions(connection: Connection, now: int, limit: int) -> list[Row[An
         .limit(limit)
     )
     return list(connection.execute(statement).all())
+
+
+# ---- lifecycle control (D-40) ---------------------------------------------------------------------
+
+rules = lifecycle_rules
+
+
+def lifecycle_rule(connection: Connection, service_id: str, action: str) -> Row[Any] | None:
+    """The service's own rule for ``action``, else the rule for every service ("*")."""
+    statement = (
+        select(rules)
+        .where(rules.c.action == action, rules.c.target.in_([service_id, "*"]))
+        .order_by((rules.c.target == "*").asc())
+    )
+    return connection.execute(statement).first()
+
+
+def all_lifecycle_rules(connection: Connection) -> list[Row[Any]]:
+    return list(connection.execute(select(rules).order_by(rules.c.target, rules.c.action)).all())
+
+
+def put_lifecycle_rule(connection: Connection, values: dict[str, Any]) -> None:
+    connection.execute(
+        delete(rules).where(rules.c.target == values["target"], rules.c.action == values["action"])
+    )
+    connection.execute(insert(rules).values(**values))
+
+
+def delete_lifecycle_rule(connection: Connection, target: str, action: str) -> bool:
+    statement = delete(rules).where(rules.c.target == target, rules.c.action == action)
+    return connection.execute(statement).rowcount > 0
+
+
+def delete_rules_of(connection: Connection, service_ids: Sequence[str]) -> None:
+    connection.execute(delete(rules).where(rules.c.target.in_(service_ids)))
+
+
+def get_any(connection: Connection, service_id: str) -> Row[Any] | None:
+    """A service of any project, by id: for the operator's settle (the admin API)."""
+    return connection.execute(select(t).where(t.c.id == service_id).with_for_update()).first()
+
+
+def ids_in_project(connection: Connection, scope: Scope) -> list[str]:
+    return list(connection.execute(scoped(select(t.c.id), t, scope)).scalars())
+
+
+def forget_project(connection: Connection, scope: Scope) -> None:
+    """Every service of the project, with their tags and versions (ON DELETE CASCADE)."""
+    connection.execute(scoped(delete(t), t, scope))

@@ -13,10 +13,11 @@ from openmaas.clock import now_ms, uuid_id
 from openmaas.db.scope import Scope
 from openmaas.errors import InvalidParameter
 from openmaas.names import UUID_ID, first_unstorable
-from openmaas.services import repository, wire
+from openmaas.services import lifecycle, repository, wire
 from openmaas.services.errors import (
     DeploymentNotFound,
     IllegalAction,
+    NotSettling,
     ServiceNameTaken,
     ServiceNotFound,
     VersionNotFound,
@@ -88,6 +89,7 @@ def create(
     now = now_ms()
     service_id = uuid_id()
     version = body.version or DEFAULT_VERSION
+    settle = lifecycle.plan(connection, service_id, Status.DEPLOYING, now, runtime.deploy_delay_ms)
     repository.insert_service(
         connection,
         {
@@ -114,8 +116,9 @@ def create(
             "failure_reason": None,
             "create_at": now,
             "update_at": now,
-            "transition_due_at": now + runtime.deploy_delay_ms,
+            "transition_due_at": settle.due_at,
             "transition_started_at": now,
+            "settle_failure": settle.failure,
             "row_version": 1,
         },
         tags,
@@ -177,8 +180,12 @@ def _transition(
     now = now_ms()
     values = {**changes, "status": target, "update_at": now}
     if target != row.status and target in SETTLES:
+        settle = lifecycle.plan(connection, row.id, target, now, runtime.deploy_delay_ms)
         values.update(
-            transition_due_at=now + runtime.deploy_delay_ms, transition_started_at=now, failure_reason=None
+            transition_due_at=settle.due_at,
+            transition_started_at=now,
+            settle_failure=settle.failure,
+            failure_reason=None,
         )
     if not repository.compare_and_set(connection, scope, row.id, row.row_version, values):
         # Someone (the worker, another request) moved it first: judge the action on the fresh row.
@@ -312,3 +319,37 @@ def _deployment(connection: Connection, scope: Scope, service_id: str, deploymen
     if row.deployment_id != deployment_id:
         raise DeploymentNotFound(deployment_id)
     return row
+
+
+# ---- what the operator asks (the admin API) -------------------------------------------------------
+
+
+def require_any(connection: Connection, service_id: str) -> Row[Any]:
+    """A service of any project (the operator's view)."""
+    row = repository.get_any(connection, service_id) if UUID_ID.match(service_id) else None
+    if row is None:
+        raise ServiceNotFound(service_id)
+    return row
+
+
+def settle_now(connection: Connection, service_id: str, failure: str | None) -> str:
+    """End the service's pending transition now (D-40: a ``manual`` rule waits for this), into its
+    settled status or FAILED with ``failure``; returns the status it is in afterwards (``DELETED``
+    once a delete removed it)."""
+    row = require_any(connection, service_id)
+    if Status(row.status) not in SETTLES:
+        raise NotSettling(service_id, row.status)
+    scope = Scope(project_id=row.project_id, region_id="")
+    values = lifecycle.settled(Status(row.status), now_ms(), failure)
+    if values is None:
+        repository.remove(connection, scope, row.id, row.row_version)
+        workspaces.count_services(connection, scope, row.workspace_id, -1)
+        return "DELETED"
+    repository.compare_and_set(connection, scope, row.id, row.row_version, values)
+    return str(values["status"])
+
+
+def forget_project(connection: Connection, scope: Scope) -> None:
+    """Every service of a project, with its tags, versions and lifecycle rules (a domain's deletion)."""
+    repository.delete_rules_of(connection, repository.ids_in_project(connection, scope))
+    repository.forget_project(connection, scope)

@@ -17,7 +17,7 @@ from sqlalchemy import Row
 from openmaas.clock import now_ms
 from openmaas.db.scope import Scope
 from openmaas.db.store import Store
-from openmaas.services import repository
+from openmaas.services import lifecycle, repository
 from openmaas.services.states import DEPLOYS, SETTLES, Status
 from openmaas.services.tables import services
 from openmaas.workspaces import service as workspaces
@@ -81,17 +81,11 @@ class LifecycleWorker:
         ``healthy`` is what the row's upstream answered, if it has one to ask."""
         if status not in SETTLES:
             return None
-        target = SETTLES[status]
-        if target is None:
-            return {}
         now = now_ms()
-        settled: dict[str, Any] = {
-            "status": target,
-            "update_at": now,
-            "transition_due_at": None,
-            "transition_started_at": None,
-        }
-        if healthy:  # True for a row with no upstream to ask
+        settled = lifecycle.settled(status, now, row.settle_failure)
+        if settled is None:
+            return {}
+        if healthy:  # True for a row with no upstream to ask, and for one a rule fails (D-40)
             return settled
         deadline = (row.transition_started_at or now) + row.deploy_timeout_minutes * 60_000
         if now >= deadline:
@@ -137,8 +131,9 @@ class LifecycleWorker:
 
 
 def _asks_upstream(row: Row[Any]) -> bool:
-    """A deployment with an upstream URL is RUNNING only once that URL answers (D-8)."""
-    return Status(row.status) in DEPLOYS and bool(row.upstream_url)
+    """A deployment with an upstream URL is RUNNING only once that URL answers (D-8), unless a
+    lifecycle rule fails it anyway (D-40)."""
+    return Status(row.status) in DEPLOYS and bool(row.upstream_url) and row.settle_failure is None
 
 
 def _never_healthy(url: str) -> str:

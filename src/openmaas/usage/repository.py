@@ -39,3 +39,7 @@ def minutes(connection: Connection, endpoint_id: str, start: int, end: int) -> l
 def forget_before(connection: Connection, minute: int) -> int:
     """Drop every endpoint's minutes older than ``minute``; returns how many went."""
     return int(connection.execute(delete(t).where(t.c.minute < minute)).rowcount)
+
+
+def forget_endpoints(connection: Connection, endpoint_ids: Sequence[str]) -> None:
+    connection.execute(delete(t).where(t.c.endpoint_id.in_(endpoint_ids)))

@@ -48,6 +48,11 @@ class UsageRecorder:
             counts[2] += prompt_tokens
             counts[3] += completion_tokens
 
+    def discard(self) -> None:
+        """Drop what was counted and not written (its endpoints are gone with a reset)."""
+        with self._lock:
+            self._counts = defaultdict(lambda: [0, 0, 0, 0])
+
     def flush(self, store: Store) -> int:
         """Write what was counted since the last flush, in one transaction; returns the rows written.
         If the write fails, the counts are put back for the next flush."""
@@ -123,3 +128,9 @@ def _minute(row: Any) -> dict[str, Any]:
 def _totals(items: list[dict[str, Any]]) -> dict[str, int]:
     names = (*repository.COUNTERS, "total_tokens")
     return {name: sum(item[name] for item in items) for name in names}
+
+
+def forget_endpoints(connection: Connection, endpoint_ids: list[str]) -> None:
+    """The usage of endpoints that are gone with their account."""
+    if endpoint_ids:
+        repository.forget_endpoints(connection, endpoint_ids)

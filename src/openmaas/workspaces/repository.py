@@ -79,3 +79,7 @@ def change_service_count(connection: Connection, scope: Scope, workspace_id: str
 def service_count_subquery(scope: Scope) -> ScalarSelect[Any]:
     # A sum even for one workspace: NULL when no row is in scope, which says "no such workspace".
     return scoped(select(func.sum(table.c.service_count)), table, scope).scalar_subquery()
+
+
+def forget_project(connection: Connection, scope: Scope) -> None:
+    connection.execute(scoped(delete(table), table, scope))

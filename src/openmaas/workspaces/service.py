@@ -120,3 +120,8 @@ def service_count_of(scope: Scope) -> Any:
     workspaces) as a scalar subquery, for a listing to read its page and its total in one statement.
     NULL when there is no such workspace."""
     return repository.service_count_subquery(scope)
+
+
+def forget_project(connection: Connection, scope: Scope) -> None:
+    """Every workspace of the project, "0" included (its account's deletion, after its services)."""
+    repository.forget_project(connection, scope)

@@ -1,0 +1,55 @@
+"""The fault lane: plain ASGI, outermost but for the request checks, that makes the requests a live
+fault rule catches slow or fail (D-41), whichever API family or lane would answer them.
+
+With no live rule it costs one attribute read. The admin API and the probes are never caught, so a rule
+can always be removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from openmaas.auth.tokens import InvalidToken
+from openmaas.clock import now_ms
+from openmaas.http.responses import error_response
+from openmaas.http.state import AppState, state_of
+
+SPARED = ("/openmaas/", "/health", "/ready")
+
+
+class FaultLane:
+    def __init__(self, inner: ASGIApp, *, app: Starlette) -> None:
+        self.inner = inner
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = state_of(self.app) if scope["type"] == "http" else None
+        if state is None or not state.faults.faults or scope["path"].startswith(SPARED):
+            await self.inner(scope, receive, send)
+            return
+        fault = state.faults.matching(scope["method"], scope["path"], _domain_of(state, scope))
+        if fault is None or not await state.faults.take(state.store, fault):
+            await self.inner(scope, receive, send)
+            return
+        if fault.latency_ms:
+            await asyncio.sleep(fault.latency_ms / 1000)
+        if fault.error is not None:
+            await error_response(scope["path"], fault.error)(scope, receive, send)
+            return
+        await self.inner(scope, receive, send)
+
+
+def _domain_of(state: AppState, scope: Scope) -> str | None:
+    """The domain of the request's IAM token, when some rule asks (a token that does not verify has none)."""
+    if not state.faults.by_domain:
+        return None
+    token = next((value for name, value in scope["headers"] if name == b"x-auth-token"), None)
+    if token is None:
+        return None
+    try:
+        return state.auth.signer.verify(token.decode("latin-1"), now_ms()).domain_id
+    except InvalidToken:
+        return None
