@@ -7,10 +7,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from openmaas.names import RESOURCE_NAME, OptionalText
+from openmaas.wire import Answer
 
 # Letters, Chinese characters, digits, - and _ (as resource names; pydantic's regex knows $, not \\Z).
 NAME_PATTERN = RESOURCE_NAME.pattern.removesuffix("\\Z") + "$"
-from openmaas.wire import Answer
 
 
 class _Body(BaseModel):
