@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from openmaas_cli.commands import api_keys, endpoints, login, maas, regions, services, workspaces
+from openmaas_cli.commands import admin, api_keys, endpoints, login, maas, regions, services, workspaces
 from openmaas_cli.display import console, fail
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.add_typer(workspaces.app, name="workspaces")
 app.add_typer(services.app, name="services")
 app.add_typer(maas.app, name="maas")
 app.add_typer(endpoints.app, name="endpoints")
+app.add_typer(admin.app, name="admin")
 app.add_typer(api_keys.app, name="api-keys")
 
 DataDir = Annotated[

@@ -9,6 +9,7 @@ It imports nothing from the server (``openmaas``); it speaks only HTTP::
             print(service.name, service.status)
 """
 
+from openmaas_client._admin import AdminClient
 from openmaas_client._async_client import AsyncClient
 from openmaas_client._auth import AccessKeyAuth, Credentials, PasswordAuth, TokenAuth
 from openmaas_client._base import ApiKeyChanges, ApiKeyFields, EndpointChanges, EndpointFields, ServiceFilters
@@ -16,18 +17,24 @@ from openmaas_client._client import Client
 from openmaas_client._errors import ApiError, InvalidEndpoint, OpenMaasError, TransportError, problem_text
 from openmaas_client._models import (
     AccessKey,
+    AdminDomain,
     Agreement,
     ApiKey,
+    CreatedDomain,
     CustomEndpoint,
     Deployment,
+    DomainSummary,
     EndpointUsage,
+    FaultRule,
     InferService,
+    LifecycleRule,
     Page,
     Project,
     Region,
     Service,
     ServiceSummary,
     ServiceVersion,
+    Snapshot,
     Token,
     UsageCounts,
     UsageMinute,
@@ -40,6 +47,8 @@ from openmaas_client._paging import AsyncPager, Pager
 __all__ = [
     "AccessKey",
     "AccessKeyAuth",
+    "AdminClient",
+    "AdminDomain",
     "Agreement",
     "ApiError",
     "ApiKey",
@@ -48,15 +57,19 @@ __all__ = [
     "AsyncClient",
     "AsyncPager",
     "Client",
+    "CreatedDomain",
     "Credentials",
     "CustomEndpoint",
     "DeletedServices",
     "Deployment",
+    "DomainSummary",
     "EndpointChanges",
     "EndpointFields",
     "EndpointUsage",
+    "FaultRule",
     "InferService",
     "InvalidEndpoint",
+    "LifecycleRule",
     "OpenMaasError",
     "Page",
     "Pager",
@@ -67,6 +80,7 @@ __all__ = [
     "ServiceFilters",
     "ServiceSummary",
     "ServiceVersion",
+    "Snapshot",
     "Token",
     "TokenAuth",
     "TransportError",

@@ -270,3 +270,65 @@ class Agreement(WireModel):
     agreement_data: str
     open_notice: str = ""
     close_notice: str = ""
+
+
+# The openmaas admin API (issue 11)
+
+
+class DomainUser(WireModel):
+    id: str
+    name: str
+    is_admin: bool
+
+
+class AdminDomain(WireModel):
+    """An account as the operator sees it: its users and projects."""
+
+    id: str
+    name: str
+    created_at: str
+    users: list[DomainUser] = Field(default_factory=list)
+    projects: list[NamedRef] = Field(default_factory=list)
+
+
+class CreatedDomain(WireModel):
+    domain: AdminDomain
+    # The administrator's password when the server generated it (shown this once).
+    password: str | None = None
+
+
+class DomainSummary(WireModel):
+    id: str
+    name: str
+    created_at: str
+    user_count: int
+
+
+class Snapshot(WireModel):
+    name: str
+    created_at: int
+    rows: int
+
+
+class LifecycleRule(WireModel):
+    target: str
+    action: str
+    mode: str
+    delay_seconds: float | None = None
+    reason: str | None = None
+
+
+class FaultRule(WireModel):
+    id: str
+    method: str | None = None
+    path: str | None = None
+    operation: str | None = None
+    domain_id: str | None = None
+    probability: float = 1.0
+    remaining: int | None = None
+    latency_ms: int = 0
+    status: int | None = None
+    error_code: str | None = None
+    error_msg: str | None = None
+    created_at: int
+    expires_at: int | None = None
