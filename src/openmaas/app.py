@@ -17,10 +17,12 @@ from openmaas.agreements.catalogue import agreement_book
 from openmaas.agreements.routes import router as agreements_router
 from openmaas.api_keys.routes import router as api_keys_router
 from openmaas.api_keys.service import ApiKeyRules, api_key_hasher
+from openmaas.auth.passwords import HashCost
 from openmaas.auth.tokens import TokenSigner, signing_key
 from openmaas.background import Periodic
 from openmaas.config import Settings
 from openmaas.credentials.routes import router as credentials_router
+from openmaas.credentials.service import delete_user_keys
 from openmaas.crypto import open_secret_box
 from openmaas.custom_endpoints.routes import router as custom_endpoints_router
 from openmaas.custom_endpoints.service import EndpointRules
@@ -37,6 +39,7 @@ from openmaas.http.state import AppState, AuthState, attach_state, state_of
 from openmaas.iam.directory import ProjectDirectory
 from openmaas.iam.routes import router as iam_router
 from openmaas.iam.service import LoginPolicy, LoginTurns
+from openmaas.iam.users import UserManagement
 from openmaas.maas.routes import router as maas_router
 from openmaas.middleware import RequestContext
 from openmaas.presets import load_catalogue
@@ -166,6 +169,8 @@ def build_state(settings: Settings, store: Store) -> AppState:
         usage=usage,
         login_policy=LoginPolicy.of(settings),
         login_turns=LoginTurns(),
+        # A deleted user's access keys go with it (credentials sits above IAM, so it is passed in).
+        users=UserManagement(store, HashCost.of(settings), release=delete_user_keys),
     )
 
 

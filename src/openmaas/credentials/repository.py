@@ -63,3 +63,10 @@ def signing_key(connection: Connection, access: str) -> Row[Any] | None:
         access_keys.c.domain_id,
     ).where(access_keys.c.access == access)
     return connection.execute(statement).first()
+
+
+def delete_user_keys(connection: Connection, domain_id: str, user_id: str) -> None:
+    statement = delete(access_keys).where(
+        access_keys.c.domain_id == domain_id, access_keys.c.user_id == user_id
+    )
+    connection.execute(statement)

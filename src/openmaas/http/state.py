@@ -24,6 +24,7 @@ from openmaas.gateway.service import Gateway
 from openmaas.http.existence import ExistenceCache
 from openmaas.iam.directory import ProjectDirectory
 from openmaas.iam.service import LoginPolicy, LoginTurns
+from openmaas.iam.users import UserManagement
 from openmaas.services.service import Runtime
 from openmaas.usage.service import UsageRecorder
 
@@ -51,6 +52,7 @@ class AppState:
     usage: UsageRecorder
     login_policy: LoginPolicy
     login_turns: LoginTurns
+    users: UserManagement
 
 
 STATE_KEY = "openmaas"

@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
 
 from openmaas.clock import hex_id, now_ms
 from openmaas.db.reads import PreparedRead
@@ -128,6 +141,7 @@ def user_identity(connection: Connection, user_id: str) -> Row[Any] | None:
             users.c.name.label("user_name"),
             domains.c.id.label("domain_id"),
             domains.c.name.label("domain_name"),
+            users.c.enabled,
         )
         .join(domains, domains.c.id == users.c.domain_id)
         .where(users.c.id == user_id)
@@ -135,9 +149,10 @@ def user_identity(connection: Connection, user_id: str) -> Row[Any] | None:
     return connection.execute(statement).first()
 
 
-# One row: does the user exist, does the project exist (false for a domain-scoped token).
+# One row: does the user exist (and is it enabled), does the project exist (false for a
+# domain-scoped token). A disabled user's tokens are refused as a deleted user's are (D-54).
 _SUBJECT_EXISTS = select(
-    exists().where(users.c.id == bindparam("user_id")),
+    exists().where(users.c.id == bindparam("user_id"), users.c.enabled == true()),
     exists().where(projects.c.id == bindparam("project_id")),
 )
 
@@ -145,3 +160,54 @@ _SUBJECT_EXISTS = select(
 def subject_read(user_id: str, project_id: str | None) -> PreparedRead:
     """The prebuilt read behind a token check: whether its user and project still exist."""
     return PreparedRead(_SUBJECT_EXISTS, {"user_id": user_id, "project_id": project_id})
+
+
+# ---- users (D-50) ----------------------------------------------------------------------------------
+
+
+def domain_user(connection: Connection, domain_id: str, user_id: str) -> Row[Any] | None:
+    statement = select(users).where(users.c.domain_id == domain_id, users.c.id == user_id)
+    return connection.execute(statement).first()
+
+
+def domain_users(
+    connection: Connection, domain_id: str, *, name: str | None, enabled: bool | None
+) -> list[Row[Any]]:
+    statement = select(users).where(users.c.domain_id == domain_id)
+    if name is not None:
+        statement = statement.where(users.c.name == name)
+    if enabled is not None:
+        statement = statement.where(users.c.enabled == enabled)
+    return list(connection.execute(statement.order_by(users.c.name, users.c.id)).all())
+
+
+def insert_user(connection: Connection, values: dict[str, Any]) -> None:
+    connection.execute(insert(users).values(**values, failed_logins=0))
+
+
+def update_user(connection: Connection, domain_id: str, user_id: str, values: dict[str, Any]) -> None:
+    statement = update(users).where(users.c.domain_id == domain_id, users.c.id == user_id)
+    connection.execute(statement.values(**values))
+
+
+def replace_password_hash(connection: Connection, user_id: str, old_hash: str, new_hash: str) -> bool:
+    """Compare-and-set: False when the hash changed since it was read (another change came first)."""
+    statement = (
+        update(users)
+        .where(users.c.id == user_id, users.c.password_hash == old_hash)
+        .values(password_hash=new_hash, updated_at=now_ms())
+    )
+    return connection.execute(statement).rowcount > 0
+
+
+def delete_user(connection: Connection, domain_id: str, user_id: str) -> None:
+    connection.execute(delete(users).where(users.c.domain_id == domain_id, users.c.id == user_id))
+
+
+def count_enabled_admins(connection: Connection, domain_id: str) -> int:
+    statement = (
+        select(func.count())
+        .select_from(users)
+        .where(users.c.domain_id == domain_id, users.c.is_admin == true(), users.c.enabled == true())
+    )
+    return int(connection.execute(statement).scalar_one())
