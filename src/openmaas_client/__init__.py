@@ -11,7 +11,15 @@ It imports nothing from the server (``openmaas``); it speaks only HTTP::
 
 from openmaas_client._async_client import AsyncClient
 from openmaas_client._auth import AccessKeyAuth, Credentials, PasswordAuth, TokenAuth
-from openmaas_client._base import ApiKeyChanges, ApiKeyFields, EndpointChanges, EndpointFields, ServiceFilters
+from openmaas_client._base import (
+    ApiKeyChanges,
+    ApiKeyFields,
+    EndpointChanges,
+    EndpointFields,
+    ServiceFilters,
+    UserChanges,
+    UserFields,
+)
 from openmaas_client._client import Client
 from openmaas_client._errors import ApiError, InvalidEndpoint, OpenMaasError, TransportError, problem_text
 from openmaas_client._models import (
@@ -31,6 +39,7 @@ from openmaas_client._models import (
     Token,
     UsageCounts,
     UsageMinute,
+    User,
     WireModel,
     Workspace,
 )
@@ -72,6 +81,9 @@ __all__ = [
     "TransportError",
     "UsageCounts",
     "UsageMinute",
+    "User",
+    "UserChanges",
+    "UserFields",
     "WireModel",
     "Workspace",
     "WorkspaceRef",
