@@ -18,7 +18,7 @@ from openmaas.api_keys.schemas import ApiKeyCreated, ApiKeyInfo
 from openmaas.app import ROUTERS
 from openmaas.credentials.schemas import AccessKeyItem, NewAccessKey
 from openmaas.custom_endpoints.schemas import CustomEndpointInfo
-from openmaas.iam.schemas import ProjectItem, TokenObject
+from openmaas.iam.schemas import ProjectItem, TokenObject, UserDetail
 from openmaas.maas.schemas import RegionItem
 from openmaas.services.schemas import (
     DeploymentItem,
@@ -93,6 +93,7 @@ CLIENT_MODELS: list[tuple[type[pydantic.BaseModel], type[pydantic.BaseModel], se
     (openmaas_client.Agreement, Agreement, set()),
     (openmaas_client.Project, ProjectItem, set()),
     (openmaas_client.AccessKey, NewAccessKey, set()),
+    (openmaas_client.User, UserDetail, set()),
     (openmaas_client.ApiKey, ApiKeyCreated, set()),
     # The client keeps the token itself (the X-Subject-Token header) beside the body's fields.
     (openmaas_client.Token, TokenObject, {"value"}),

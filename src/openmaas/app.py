@@ -25,6 +25,7 @@ from openmaas.background import Periodic
 from openmaas.bootstrap import bootstrap_again
 from openmaas.config import Settings
 from openmaas.credentials.routes import router as credentials_router
+from openmaas.credentials.service import delete_user_keys
 from openmaas.crypto import open_secret_box
 from openmaas.custom_endpoints.routes import router as custom_endpoints_router
 from openmaas.custom_endpoints.service import EndpointRules
@@ -44,6 +45,7 @@ from openmaas.http.state import AppState, AuthState, attach_state, state_of
 from openmaas.iam.directory import ProjectDirectory
 from openmaas.iam.routes import router as iam_router
 from openmaas.iam.service import LoginPolicy, LoginTurns
+from openmaas.iam.users import UserManagement
 from openmaas.maas.routes import router as maas_router
 from openmaas.middleware import RequestContext
 from openmaas.presets import load_catalogue
@@ -183,6 +185,8 @@ def build_state(settings: Settings, store: Store) -> AppState:
         ),
         login_policy=LoginPolicy.of(settings),
         login_turns=LoginTurns(),
+        # A deleted user's access keys go with it (credentials sits above IAM, so it is passed in).
+        users=UserManagement(store, HashCost.of(settings), release=delete_user_keys),
     )
 
 

@@ -12,7 +12,17 @@ from typing import Annotated
 
 import typer
 
-from openmaas_cli.commands import admin, api_keys, endpoints, login, maas, regions, services, workspaces
+from openmaas_cli.commands import (
+    admin,
+    api_keys,
+    endpoints,
+    login,
+    maas,
+    regions,
+    services,
+    users,
+    workspaces,
+)
 from openmaas_cli.display import console, fail
 
 app = typer.Typer(
@@ -29,6 +39,7 @@ app.add_typer(maas.app, name="maas")
 app.add_typer(endpoints.app, name="endpoints")
 app.add_typer(admin.app, name="admin")
 app.add_typer(api_keys.app, name="api-keys")
+app.add_typer(users.app, name="users")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Folder for the embedded store [./.openmaas].")

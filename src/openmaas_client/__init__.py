@@ -12,7 +12,15 @@ It imports nothing from the server (``openmaas``); it speaks only HTTP::
 from openmaas_client._admin import AdminClient
 from openmaas_client._async_client import AsyncClient
 from openmaas_client._auth import AccessKeyAuth, Credentials, PasswordAuth, TokenAuth
-from openmaas_client._base import ApiKeyChanges, ApiKeyFields, EndpointChanges, EndpointFields, ServiceFilters
+from openmaas_client._base import (
+    ApiKeyChanges,
+    ApiKeyFields,
+    EndpointChanges,
+    EndpointFields,
+    ServiceFilters,
+    UserChanges,
+    UserFields,
+)
 from openmaas_client._client import Client
 from openmaas_client._errors import ApiError, InvalidEndpoint, OpenMaasError, TransportError, problem_text
 from openmaas_client._models import (
@@ -38,6 +46,7 @@ from openmaas_client._models import (
     Token,
     UsageCounts,
     UsageMinute,
+    User,
     WireModel,
     Workspace,
 )
@@ -86,6 +95,9 @@ __all__ = [
     "TransportError",
     "UsageCounts",
     "UsageMinute",
+    "User",
+    "UserChanges",
+    "UserFields",
     "WireModel",
     "Workspace",
     "WorkspaceRef",

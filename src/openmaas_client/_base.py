@@ -8,6 +8,7 @@ from typing import Any, TypedDict, TypeVar
 
 import httpx
 
+from openmaas_client import _operations as ops
 from openmaas_client._auth import (
     AccessKeySession,
     Credentials,
@@ -81,6 +82,13 @@ class BaseClient:
     def _project_flow(self) -> Flow[str]:
         return (yield from self._authenticated().project_id())
 
+    def _domain_flow(self) -> Flow[str]:
+        """The caller's domain id, as IAM names it (token or AK/SK alike)."""
+        domains = yield from self._flow(ops.list_auth_domains())
+        if not domains.items:
+            raise OpenMaasError("the server names no domain for these credentials")
+        return domains.items[0].id
+
     def _user_flow(self, user_id: str | None) -> Flow[str]:
         if user_id:
             return user_id
@@ -88,6 +96,24 @@ class BaseClient:
         if not found:
             raise OpenMaasError("user_id is required with access key authentication")
         return found
+
+
+class UserFields(TypedDict, total=False):
+    """A new IAM user's fields besides its name (D-50); ``is_admin`` makes it an administrator."""
+
+    password: str
+    email: str
+    areacode: str
+    phone: str
+    description: str
+    enabled: bool
+    is_admin: bool
+
+
+class UserChanges(UserFields, total=False):
+    """What an update may change; "" clears ``email``, or ``areacode`` and ``phone`` together."""
+
+    name: str
 
 
 class ServiceFilters(TypedDict, total=False):

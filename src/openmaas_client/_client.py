@@ -20,6 +20,8 @@ from openmaas_client._base import (
     EndpointChanges,
     EndpointFields,
     ServiceFilters,
+    UserChanges,
+    UserFields,
     filter_query,
 )
 from openmaas_client._errors import TransportError
@@ -38,6 +40,7 @@ from openmaas_client._models import (
     ServiceSummary,
     ServiceVersion,
     Token,
+    User,
     Workspace,
 )
 from openmaas_client._paging import Pager
@@ -124,6 +127,33 @@ class Client(BaseClient):
 
     def delete_access_key(self, access_key: str) -> None:
         self._run(ops.delete_access_key(access_key))
+
+    # IAM users (D-50)
+
+    def create_user(self, name: str, **fields: Unpack[UserFields]) -> User:
+        """A new user of the caller's domain (administrators only)."""
+        domain_id = self._drive(self._domain_flow())
+        return self._run(ops.create_user(name, domain_id, fields))
+
+    def list_users(self, *, name: str | None = None, enabled: bool | None = None) -> Page[User]:
+        """The users of the caller's domain (administrators only)."""
+        return self._run(ops.list_users(name, enabled))
+
+    def show_user(self, user_id: str) -> User:
+        return self._run(ops.show_user(user_id))
+
+    def update_user(self, user_id: str, **changes: Unpack[UserChanges]) -> User:
+        """Change what is given; the rest stays (administrators only)."""
+        return self._run(ops.update_user(user_id, changes))
+
+    def delete_user(self, user_id: str) -> None:
+        """Delete a user and its access keys (administrators only)."""
+        self._run(ops.delete_user(user_id))
+
+    def change_password(self, password: str, original_password: str, *, user_id: str | None = None) -> None:
+        """Change the caller's own password (``user_id`` is needed with access key authentication)."""
+        owner = self._drive(self._user_flow(user_id))
+        self._run(ops.change_password(owner, password, original_password))
 
     # Workspaces (§5.1)
 

@@ -84,6 +84,22 @@ class Project(WireModel):
     description: str | None = ""
 
 
+class User(WireModel):
+    """An IAM user of the caller's domain; ``is_domain_owner`` is true for its administrators.
+    Listings (the Keystone shape) carry no contacts nor ``is_domain_owner``."""
+
+    id: str
+    name: str
+    domain_id: str
+    enabled: bool = True
+    description: str = ""
+    email: str | None = None
+    areacode: str | None = None
+    phone: str | None = None
+    is_domain_owner: bool = False
+    create_time: str = ""
+
+
 class AccessKey(WireModel):
     """An access key; ``secret`` is only ever filled in the answer that created it."""
 

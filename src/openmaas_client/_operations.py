@@ -18,6 +18,7 @@ from openmaas_client._models import (
     EndpointUsage,
     InferService,
     ItemT,
+    NamedRef,
     Page,
     Project,
     Region,
@@ -25,6 +26,7 @@ from openmaas_client._models import (
     ServiceSummary,
     ServiceVersion,
     Token,
+    User,
     WireModel,
     Workspace,
 )
@@ -113,6 +115,44 @@ def list_access_keys(user_id: MaybeStr) -> Call[Page[AccessKey]]:
 
 def delete_access_key(access: str) -> Call[None]:
     return Call("DELETE", f"{CREDENTIALS}/{segment(access)}", _none)
+
+
+def list_auth_domains() -> Call[Page[NamedRef]]:
+    return Call("GET", "/v3/auth/domains", _page(NamedRef, "domains", None))
+
+
+# IAM users (D-50): created, shown and updated in the OS-USER shape (which carries the contacts),
+# listed and deleted in the Keystone one.
+
+OS_USERS = "/v3.0/OS-USER/users"
+USERS = "/v3/users"
+
+
+def create_user(name: str, domain_id: str, fields: Mapping[str, Any]) -> Call[User]:
+    body = {"user": {"name": name, "domain_id": domain_id, **_present(**fields)}}
+    return Call("POST", OS_USERS, _item(User, "user"), body=body)
+
+
+def list_users(name: MaybeStr, enabled: bool | None) -> Call[Page[User]]:
+    return Call("GET", USERS, _page(User, "users", None), query(name=name, enabled=enabled))
+
+
+def show_user(user_id: str) -> Call[User]:
+    return Call("GET", f"{OS_USERS}/{segment(user_id)}", _item(User, "user"))
+
+
+def update_user(user_id: str, changes: Mapping[str, Any]) -> Call[User]:
+    body = {"user": _present(**changes)}
+    return Call("PUT", f"{OS_USERS}/{segment(user_id)}", _item(User, "user"), body=body)
+
+
+def delete_user(user_id: str) -> Call[None]:
+    return Call("DELETE", f"{USERS}/{segment(user_id)}", _none)
+
+
+def change_password(user_id: str, password: str, original_password: str) -> Call[None]:
+    body = {"user": {"password": password, "original_password": original_password}}
+    return Call("POST", f"{USERS}/{segment(user_id)}/password", _none, body=body)
 
 
 # Workspaces (§5.1)

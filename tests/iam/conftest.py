@@ -6,6 +6,7 @@ import base64
 import json
 import re
 from datetime import datetime
+from http import HTTPStatus
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -16,7 +17,7 @@ from openmaas.clock import hex_id, now_ms
 from openmaas.db.server_values import stored_value
 from openmaas.db.session import transaction
 from openmaas.http.state import app_state
-from tests.conftest import password_body
+from tests.conftest import Account, password_body
 
 IAM_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -79,3 +80,41 @@ def store_minted_copy(engine: Engine, token: str) -> str:
     claims = claims_of(token)
     claims.update(jti=hex_id())
     return TokenSigner(bytes.fromhex(stored)).issue(TokenClaims(**claims))
+
+
+# ---- users (D-50 to D-57) --------------------------------------------------------------------------
+
+OS_USERS = "/v3.0/OS-USER/users"
+USERS = "/v3/users"
+USER_PASSWORD = "Alice-Passw0rd"
+NOT_AUTHORIZED = "You are not authorized to perform the requested action."
+
+
+def iam_error(status: int, message: str) -> dict[str, Any]:
+    """The IAM body of an error (CONTRACT 4.4)."""
+    return {"error": {"code": status, "message": message, "title": HTTPStatus(status).phrase}}
+
+
+def domain_id_of(client: TestClient, account: Account) -> str:
+    response = client.get("/v3/auth/domains", headers=account.headers())
+    assert response.status_code == 200, response.text
+    domain_id: str = response.json()["domains"][0]["id"]
+    return domain_id
+
+
+def new_user(
+    client: TestClient, by: Account, name: str = "alice", password: str | None = USER_PASSWORD, **fields: Any
+) -> dict[str, Any]:
+    """A user of ``by``'s domain made through the wire; fails the test unless 201."""
+    user = {"name": name, "domain_id": domain_id_of(client, by), **fields}
+    if password is not None:
+        user["password"] = password
+    response = client.post(OS_USERS, json={"user": user}, headers=by.headers())
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()["user"]
+    return created
+
+
+def account_of(client: TestClient, user: dict[str, Any], password: str = USER_PASSWORD) -> Account:
+    """The created ``user`` as a logged-in account of the bootstrap domain."""
+    return Account(client, user["name"], password, "openmaas")

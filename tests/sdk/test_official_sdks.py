@@ -25,11 +25,26 @@ from huaweicloudsdkiam.v3 import (
     CreateCredentialOption,
     CreatePermanentAccessKeyRequest,
     CreatePermanentAccessKeyRequestBody,
+    CreateUserOption,
+    CreateUserRequest,
+    CreateUserRequestBody,
     DeletePermanentAccessKeyRequest,
     IamClient,
+    KeystoneCreateUserOption,
+    KeystoneCreateUserRequest,
+    KeystoneCreateUserRequestBody,
     KeystoneCreateUserTokenByPasswordRequest,
     KeystoneCreateUserTokenByPasswordRequestBody,
+    KeystoneDeleteUserRequest,
     KeystoneListProjectsRequest,
+    KeystoneListUsersRequest,
+    KeystoneShowUserRequest,
+    KeystoneUpdatePasswordOption,
+    KeystoneUpdateUserByAdminRequest,
+    KeystoneUpdateUserByAdminRequestBody,
+    KeystoneUpdateUserOption,
+    KeystoneUpdateUserPasswordRequest,
+    KeystoneUpdateUserPasswordRequestBody,
     ListPermanentAccessKeysRequest,
     PwdAuth,
     PwdIdentity,
@@ -37,6 +52,10 @@ from huaweicloudsdkiam.v3 import (
     PwdPasswordUser,
     PwdPasswordUserDomain,
     ShowPermanentAccessKeyRequest,
+    ShowUserRequest,
+    UpdateUserOption,
+    UpdateUserRequest,
+    UpdateUserRequestBody,
 )
 from huaweicloudsdkiam.v3.region.iam_region import IamRegion
 from huaweicloudsdkmodelarts.v1 import (
@@ -446,3 +465,95 @@ def test_wrong_secret_is_refused_through_the_sdk(
     )
     assert REQUEST_ID.match(raised.value.request_id)
     assert wire.problems() == []
+
+
+SDK_USER_PASSWORD = "Sdk-User-Passw0rd"
+
+
+def test_iam_users(sdk_environment: LiveServer, access_key: AccessKey, wire: Wire) -> None:
+    """huaweicloudsdkiam IAM users through AK/SK: create, list, show, update, delete (D-50 to D-57)."""
+    client = iam(sdk_environment, access_key, wire)
+    name = f"sdk-{uuid.uuid4().hex[:8]}"
+    option = CreateUserOption(
+        name=name, domain_id=access_key.domain_id, password=SDK_USER_PASSWORD, email=f"{name}@example.com"
+    )
+    created = client.create_user(CreateUserRequest(body=CreateUserRequestBody(user=option)))
+    assert created.status_code == 201
+    user = created.user
+    assert (user.name, user.domain_id, user.email, user.enabled) == (
+        name,
+        access_key.domain_id,
+        f"{name}@example.com",
+        True,
+    )
+    assert user.is_domain_owner is False
+    parsed(created)
+
+    listed = client.keystone_list_users(KeystoneListUsersRequest(name=name))
+    assert [(item.id, item.name) for item in listed.users] == [(user.id, name)]
+    parsed(listed)
+    shown = client.keystone_show_user(KeystoneShowUserRequest(user_id=user.id))
+    assert shown.user.id == user.id
+    assert shown.user.links._self.endswith(f"/v3/users/{user.id}")
+    parsed(shown)
+    detail = client.show_user(ShowUserRequest(user_id=user.id))
+    assert (detail.user.email, detail.user.create_time) == (f"{name}@example.com", user.create_time)
+    parsed(detail)
+
+    changes = UpdateUserOption(description="from the sdk", email="")
+    updated = client.update_user(UpdateUserRequest(user_id=user.id, body=UpdateUserRequestBody(user=changes)))
+    assert (updated.user.description, updated.user.email) == ("from the sdk", None)
+    parsed(updated)
+    patch = KeystoneUpdateUserByAdminRequestBody(user=KeystoneUpdateUserOption(enabled=False))
+    patched = client.keystone_update_user_by_admin(
+        KeystoneUpdateUserByAdminRequest(user_id=user.id, body=patch)
+    )
+    assert (patched.user.enabled, patched.user.description) == (False, "from the sdk")
+    parsed(patched)
+
+    deleted = client.keystone_delete_user(KeystoneDeleteUserRequest(user_id=user.id))
+    assert deleted.status_code == 204
+    with pytest.raises(ClientRequestException) as raised:
+        client.keystone_show_user(KeystoneShowUserRequest(user_id=user.id))
+    assert raised.value.status_code == 404
+    assert raised.value.error_msg == f"Could not find user: {user.id}."
+    assert_clean(wire)
+
+
+def test_iam_keystone_user_changes_its_password(
+    sdk_environment: LiveServer, access_key: AccessKey, wire: Wire
+) -> None:
+    """KeystoneCreateUser by the administrator; KeystoneUpdateUserPassword by the user itself, signed
+    with a key the administrator made for it."""
+    admin = iam(sdk_environment, access_key, wire)
+    name = f"sdk-{uuid.uuid4().hex[:8]}"
+    body = KeystoneCreateUserRequestBody(user=KeystoneCreateUserOption(name=name, password=SDK_USER_PASSWORD))
+    created = admin.keystone_create_user(KeystoneCreateUserRequest(body=body))
+    assert (created.status_code, created.user.name, created.user.domain_id) == (
+        201,
+        name,
+        access_key.domain_id,
+    )
+    parsed(created)
+    option = CreateCredentialOption(user_id=created.user.id, description="the user's own")
+    key = admin.create_permanent_access_key(
+        CreatePermanentAccessKeyRequest(body=CreatePermanentAccessKeyRequestBody(credential=option))
+    ).credential
+    own_key = AccessKey(key.access, key.secret, created.user.id, access_key.domain_id, access_key.project_id)
+    own = iam(sdk_environment, own_key, wire)
+    change = KeystoneUpdatePasswordOption(password="Sdk-Newer-Passw0rd", original_password=SDK_USER_PASSWORD)
+    changed = own.keystone_update_user_password(
+        KeystoneUpdateUserPasswordRequest(
+            user_id=created.user.id, body=KeystoneUpdateUserPasswordRequestBody(user=change)
+        )
+    )
+    assert changed.status_code == 204
+    with pytest.raises(ClientRequestException) as refused:
+        own.keystone_update_user_password(
+            KeystoneUpdateUserPasswordRequest(
+                user_id=created.user.id, body=KeystoneUpdateUserPasswordRequestBody(user=change)
+            )
+        )
+    assert (refused.value.status_code, refused.value.error_msg) == (403, "The original password is wrong.")
+    assert admin.keystone_delete_user(KeystoneDeleteUserRequest(user_id=created.user.id)).status_code == 204
+    assert_clean(wire)

@@ -67,3 +67,10 @@ def signing_key(connection: Connection, access: str) -> Row[Any] | None:
 
 def forget_domain(connection: Connection, domain_id: str) -> None:
     connection.execute(delete(access_keys).where(access_keys.c.domain_id == domain_id))
+
+
+def delete_user_keys(connection: Connection, domain_id: str, user_id: str) -> None:
+    statement = delete(access_keys).where(
+        access_keys.c.domain_id == domain_id, access_keys.c.user_id == user_id
+    )
+    connection.execute(statement)

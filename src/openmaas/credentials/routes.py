@@ -24,7 +24,7 @@ def create_credential(
     caller: Caller, connection: DbConnection, state: State, body: CredentialCreate
 ) -> Response:
     """Create an access key; the secret is in this answer only."""
-    return json_response(service.create_key(connection, state.secret_box, caller.domain_id, body), 201)
+    return json_response(service.create_key(connection, state.secret_box, caller.actor, body), 201)
 
 
 @router.get("", response_model=AccessKeyList)
@@ -34,17 +34,17 @@ def list_credentials(
     user_id: Annotated[str | None, Query(min_length=1, max_length=64), NUL_FREE] = None,
 ) -> Response:
     """List the access keys of a user (or of the caller's whole domain), without secrets."""
-    return json_response(service.list_keys(connection, caller.domain_id, user_id))
+    return json_response(service.list_keys(connection, caller.actor, user_id))
 
 
 @router.get("/{access}", response_model=AccessKeyAnswer)
 def show_credential(caller: Caller, connection: DbConnection, access: AccessId) -> Response:
     """Show one access key, without its secret."""
-    return json_response(service.show_key(connection, caller.domain_id, access))
+    return json_response(service.show_key(connection, caller.actor, access))
 
 
 @router.delete("/{access}", status_code=204)
 def delete_credential(caller: Caller, connection: DbConnection, access: AccessId) -> Response:
     """Delete an access key; requests it signs are refused from then on."""
-    service.delete_key(connection, caller.domain_id, access)
+    service.delete_key(connection, caller.actor, access)
     return no_content()

@@ -26,6 +26,8 @@ from openmaas.credentials.errors import (
 from openmaas.credentials.schemas import CredentialCreate
 from openmaas.crypto import SealedSecretError, SecretBox
 from openmaas.iam import service as iam
+from openmaas.iam import users
+from openmaas.iam.users import Actor
 from openmaas.names import HEX_ID
 
 log = logging.getLogger("openmaas.credentials")
@@ -43,12 +45,19 @@ def _random(alphabet: str, length: int) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
+def _may_manage(connection: Connection, actor: Actor, user_id: str) -> bool:
+    """A user manages its own keys; the domain's administrator manages everyone's (D-58)."""
+    return user_id == actor.user_id or users.is_admin(connection, actor)
+
+
 def create_key(
-    connection: Connection, box: SecretBox, domain_id: str, body: CredentialCreate
+    connection: Connection, box: SecretBox, actor: Actor, body: CredentialCreate
 ) -> dict[str, Any]:
     """A new key for a user of the caller's domain; the only answer that ever shows the secret."""
-    user_id = body.credential.user_id
-    if not iam.lock_domain_user(connection, domain_id, user_id):
+    user_id, domain_id = body.credential.user_id, actor.domain_id
+    if not _may_manage(connection, actor, user_id) or not iam.lock_domain_user(
+        connection, domain_id, user_id
+    ):
         raise UserNotManageable(user_id)
     if repository.count_user_keys(connection, domain_id, user_id) >= MAX_KEYS_PER_USER:
         raise KeyQuotaExceeded(user_id)
@@ -66,24 +75,39 @@ def create_key(
     return {"credential": {**_public(values), "secret": secret}}
 
 
-def list_keys(connection: Connection, domain_id: str, user_id: str | None) -> dict[str, Any]:
-    """The keys of one user of the caller's domain, or of the whole domain; never a secret."""
-    if user_id is not None and not iam.domain_user_exists(connection, domain_id, user_id):
-        raise UserNotManageable(user_id)
-    rows = repository.domain_keys(connection, domain_id, user_id)
+def list_keys(connection: Connection, actor: Actor, user_id: str | None) -> dict[str, Any]:
+    """The keys of one user of the caller's domain, or of the whole domain (the caller's own, for a
+    user that is not the administrator); never a secret."""
+    admin = users.is_admin(connection, actor)
+    wanted = actor.user_id if user_id is None and not admin else user_id
+    if wanted is not None:
+        allowed = admin or wanted == actor.user_id
+        if not allowed or not iam.domain_user_exists(connection, actor.domain_id, wanted):
+            raise UserNotManageable(wanted)
+    rows = repository.domain_keys(connection, actor.domain_id, wanted)
     return {"credentials": [_public(row._mapping) for row in rows]}
 
 
-def show_key(connection: Connection, domain_id: str, access: str) -> dict[str, Any]:
-    row = repository.domain_key(connection, domain_id, access) if ACCESS_SHAPE.match(access) else None
-    if row is None:
+def _managed_key(connection: Connection, actor: Actor, access: str) -> Row[Any]:
+    # Another user's key is, to a user that may not manage it, as absent as another domain's.
+    row = repository.domain_key(connection, actor.domain_id, access) if ACCESS_SHAPE.match(access) else None
+    if row is None or not _may_manage(connection, actor, row.user_id):
         raise AccessKeyNotFound(access)
-    return {"credential": _public(row._mapping)}
+    return row
 
 
-def delete_key(connection: Connection, domain_id: str, access: str) -> None:
-    if not ACCESS_SHAPE.match(access) or not repository.delete_domain_key(connection, domain_id, access):
-        raise AccessKeyNotFound(access)
+def show_key(connection: Connection, actor: Actor, access: str) -> dict[str, Any]:
+    return {"credential": _public(_managed_key(connection, actor, access)._mapping)}
+
+
+def delete_key(connection: Connection, actor: Actor, access: str) -> None:
+    _managed_key(connection, actor, access)
+    repository.delete_domain_key(connection, actor.domain_id, access)
+
+
+def delete_user_keys(connection: Connection, domain_id: str, user_id: str) -> None:
+    """Every key of a user being deleted, in its delete's transaction."""
+    repository.delete_user_keys(connection, domain_id, user_id)
 
 
 def _public(values: Any) -> dict[str, Any]:
@@ -111,7 +135,8 @@ def signed_claims(
     parsed = signature.parse_authorization(authorization)
     key = repository.signing_key(connection, parsed.access)
     owner = iam.user_identity(connection, key.user_id) if key is not None else None
-    if key is None or owner is None or key.status != ACTIVE:
+    # A disabled owner's keys are refused as a deleted owner's would be (D-54).
+    if key is None or owner is None or not owner.enabled or key.status != ACTIVE:
         raise SignatureRejected("the access key does not exist")
     signed_at = signature.verify(request, parsed, _secret(box, key), now or datetime.now(UTC))
     project = _project(connection, owner.domain_id, project_id)

@@ -17,6 +17,7 @@ from openmaas.credentials.errors import ProjectOutsideDomain
 from openmaas.errors import NotScoped
 from openmaas.http.families import Family, family_of
 from openmaas.http.state import AppState, AuthState, State
+from openmaas.iam.users import Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,11 @@ class Principal:
     @property
     def user_name(self) -> str:
         return self.claims.user_name
+
+    @property
+    def actor(self) -> Actor:
+        """The caller as IAM's user rules name it."""
+        return Actor(self.claims.user_id, self.claims.domain_id)
 
 
 def signed_claims_or_none(auth: AuthState, token: str) -> TokenClaims | None:

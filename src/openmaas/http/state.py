@@ -26,6 +26,7 @@ from openmaas.gateway.service import Gateway
 from openmaas.http.existence import ExistenceCache
 from openmaas.iam.directory import ProjectDirectory
 from openmaas.iam.service import LoginPolicy, LoginTurns
+from openmaas.iam.users import UserManagement
 from openmaas.services.service import Runtime
 from openmaas.usage.service import UsageRecorder
 
@@ -55,6 +56,7 @@ class AppState:
     admin: AdminTools
     login_policy: LoginPolicy
     login_turns: LoginTurns
+    users: UserManagement
 
 
 def forget_cached(state: AppState) -> None:

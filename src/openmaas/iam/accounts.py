@@ -28,7 +28,7 @@ def create(connection: Connection, name: str, user: str, password_hash: str, reg
 def describe(connection: Connection, domain_id: str) -> dict[str, Any]:
     """A domain with its users and its projects (by region)."""
     domain = require(connection, domain_id)
-    users = repository.domain_users(connection, domain_id)
+    users = repository.users_by_creation(connection, domain_id)
     return {
         **_domain(domain),
         "users": [{"id": u.id, "name": u.name, "is_admin": bool(u.is_admin)} for u in users],

@@ -16,6 +16,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    true,
     update,
 )
 
@@ -140,6 +141,7 @@ def user_identity(connection: Connection, user_id: str) -> Row[Any] | None:
             users.c.name.label("user_name"),
             domains.c.id.label("domain_id"),
             domains.c.name.label("domain_name"),
+            users.c.enabled,
         )
         .join(domains, domains.c.id == users.c.domain_id)
         .where(users.c.id == user_id)
@@ -147,9 +149,10 @@ def user_identity(connection: Connection, user_id: str) -> Row[Any] | None:
     return connection.execute(statement).first()
 
 
-# One row: does the user exist, does the project exist (false for a domain-scoped token).
+# One row: does the user exist (and is it enabled), does the project exist (false for a
+# domain-scoped token). A disabled user's tokens are refused as a deleted user's are (D-54).
 _SUBJECT_EXISTS = select(
-    exists().where(users.c.id == bindparam("user_id")),
+    exists().where(users.c.id == bindparam("user_id"), users.c.enabled == true()),
     exists().where(projects.c.id == bindparam("project_id")),
 )
 
@@ -171,7 +174,7 @@ def domain_user_counts(connection: Connection) -> dict[str, int]:
     return {domain_id: int(count) for domain_id, count in connection.execute(statement)}
 
 
-def domain_users(connection: Connection, domain_id: str) -> list[Row[Any]]:
+def users_by_creation(connection: Connection, domain_id: str) -> list[Row[Any]]:
     statement = select(users).where(users.c.domain_id == domain_id).order_by(users.c.created_at, users.c.id)
     return list(connection.execute(statement).all())
 
@@ -181,3 +184,54 @@ def forget_domain(connection: Connection, domain_id: str) -> None:
     connection.execute(delete(users).where(users.c.domain_id == domain_id))
     connection.execute(delete(projects).where(projects.c.domain_id == domain_id))
     connection.execute(delete(domains).where(domains.c.id == domain_id))
+
+
+# ---- users (D-50) ----------------------------------------------------------------------------------
+
+
+def domain_user(connection: Connection, domain_id: str, user_id: str) -> Row[Any] | None:
+    statement = select(users).where(users.c.domain_id == domain_id, users.c.id == user_id)
+    return connection.execute(statement).first()
+
+
+def domain_users(
+    connection: Connection, domain_id: str, *, name: str | None, enabled: bool | None
+) -> list[Row[Any]]:
+    statement = select(users).where(users.c.domain_id == domain_id)
+    if name is not None:
+        statement = statement.where(users.c.name == name)
+    if enabled is not None:
+        statement = statement.where(users.c.enabled == enabled)
+    return list(connection.execute(statement.order_by(users.c.name, users.c.id)).all())
+
+
+def insert_user(connection: Connection, values: dict[str, Any]) -> None:
+    connection.execute(insert(users).values(**values, failed_logins=0))
+
+
+def update_user(connection: Connection, domain_id: str, user_id: str, values: dict[str, Any]) -> None:
+    statement = update(users).where(users.c.domain_id == domain_id, users.c.id == user_id)
+    connection.execute(statement.values(**values))
+
+
+def replace_password_hash(connection: Connection, user_id: str, old_hash: str, new_hash: str) -> bool:
+    """Compare-and-set: False when the hash changed since it was read (another change came first)."""
+    statement = (
+        update(users)
+        .where(users.c.id == user_id, users.c.password_hash == old_hash)
+        .values(password_hash=new_hash, updated_at=now_ms())
+    )
+    return connection.execute(statement).rowcount > 0
+
+
+def delete_user(connection: Connection, domain_id: str, user_id: str) -> None:
+    connection.execute(delete(users).where(users.c.domain_id == domain_id, users.c.id == user_id))
+
+
+def count_enabled_admins(connection: Connection, domain_id: str) -> int:
+    statement = (
+        select(func.count())
+        .select_from(users)
+        .where(users.c.domain_id == domain_id, users.c.is_admin == true(), users.c.enabled == true())
+    )
+    return int(connection.execute(statement).scalar_one())

@@ -1,4 +1,5 @@
-"""IAM rules: password login with lockout (D-6), token bodies (4.1), projects (4.3)."""
+"""IAM rules: password login with lockout (D-6), token bodies (4.1), projects (4.3); users are
+``iam.users``."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from openmaas.db.store import Store
 from openmaas.iam import repository
 from openmaas.iam.errors import ScopeNotAccessible, UserLocked, WrongCredentials
 from openmaas.iam.schemas import PasswordUser, TokenRequest
+from openmaas.iam.users import can_log_in
 from openmaas.workspaces import service as workspaces
 
 
@@ -104,6 +106,9 @@ def _checked_login(context: Login, request: TokenRequest, domain: Row[Any]) -> t
     store, policy = context.store, context.policy
     with store.transaction(write=False) as connection:
         user = repository.find_user(connection, domain.id, identity.name)
+    if user is not None and not can_log_in(user):
+        # As an unknown user: the same slow check and answer, and no failure to count (D-54).
+        user = None
     _check_password(store, policy, user, identity.password)
     assert user is not None
     with store.transaction(write=False) as connection:
@@ -279,7 +284,8 @@ def subject_read(user_id: str, project_id: str | None) -> PreparedRead:
 
 
 def subject_found(rows: Rows, project_id: str | None) -> bool:
-    """What ``subject_read``'s rows say: the user exists, and the project too if the token has one."""
+    """What ``subject_read``'s rows say: the user exists and is enabled, and the project exists too if
+    the token has one."""
     user_found, project_found = rows[0]
     return bool(user_found) and (project_id is None or bool(project_found))
 
@@ -306,7 +312,7 @@ def domain_user_exists(connection: Connection, domain_id: str, user_id: str) -> 
 
 
 def user_identity(connection: Connection, user_id: str) -> Row[Any] | None:
-    """(user_id, user_name, domain_id, domain_name) of a user, None if it does not exist."""
+    """(user_id, user_name, domain_id, domain_name, enabled) of a user, None if it does not exist."""
     return repository.user_identity(connection, user_id)
 
 
