@@ -11,6 +11,8 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openmaas.admin.routes import router as admin_router
@@ -48,11 +50,14 @@ from openmaas.iam.service import LoginPolicy, LoginTurns
 from openmaas.iam.users import UserManagement
 from openmaas.maas.routes import router as maas_router
 from openmaas.middleware import RequestContext
+from openmaas.observer import Observer
 from openmaas.presets import load_catalogue
 from openmaas.ratelimit import make_limiter
 from openmaas.services.routes import router as services_router
 from openmaas.services.service import Runtime
 from openmaas.services.worker import LifecycleWorker
+from openmaas.telemetry.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from openmaas.telemetry.metrics import RequestMeter, exposition
 from openmaas.usage.routes import router as usage_router
 from openmaas.usage.service import UsageRecorder, forget_old
 from openmaas.workspaces.routes import router as workspaces_router
@@ -121,18 +126,24 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     for router in ROLES[settings.role]:
         app.include_router(router)
     _add_probes(app)
+    if settings.metrics:
+        _add_metrics(app)
     inner: ASGIApp = app.stack
-    # The lane sits inside RequestContext, so fast answers get X-Request-Id too.
+    # The lanes sit inside the observer, so fast answers get X-Request-Id, metrics and a log line too.
     if settings.fast_lane and settings.role != "data-plane":
         inner = FastLane(inner, app=app)
     if settings.role != "control-plane":
         inner = DataPlaneLane(inner, app=app)
     inner = FaultLane(inner, app=app)
-    app.front = RequestContext(
+    inner = RequestContext(
         inner,
         max_body_bytes=settings.max_body_bytes,
         data_plane_max_body_bytes=settings.data_plane_max_body_bytes,
         strict_content_type=settings.strict_content_type,
+    )
+    # Outermost, so every answer (the request checks' own too) is counted, timed and logged.
+    app.front = Observer(
+        inner, meter=RequestMeter() if settings.metrics else None, log_requests=settings.access_log
     )
     return app
 
@@ -227,6 +238,14 @@ def _flush_usage(state: AppState) -> None:
         state.usage.flush(state.store)
     except Exception:
         log.exception("the last usage batch could not be written")
+
+
+def _add_metrics(app: FastAPI) -> None:
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Any:
+        # Collected off the loop: with several processes it reads every process's file.
+        body = await run_in_threadpool(exposition)
+        return Response(body, media_type=METRICS_CONTENT_TYPE)
 
 
 def _add_probes(app: FastAPI) -> None:

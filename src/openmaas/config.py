@@ -94,6 +94,12 @@ class Settings(BaseSettings):
     admin_api_key: SecretStr | None = None
     # How often each process re-reads the fault rules (at most this late on another process).
     fault_poll_seconds: float = Field(default=1.0, gt=0, le=5)
+    # Issue 12, operations. The log: one JSON object per line, or plain text.
+    log_format: Literal["json", "text"] = "json"
+    # One line per request (openmaas.access) at INFO.
+    access_log: bool = True
+    # GET /metrics, the Prometheus text format; off: that path is not published.
+    metrics: bool = True
     # Encrypts access-key secrets at rest (openmaas.crypto); unset = a key file in data_dir.
     # Every process sharing one store must be given the same key.
     secret_key: SecretStr | None = None

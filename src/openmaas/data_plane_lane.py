@@ -19,6 +19,7 @@ from openmaas.errors import INTERNAL_ERROR, ApiError
 from openmaas.gateway.routes import OPERATIONS
 from openmaas.http.responses import error_response
 from openmaas.http.state import state_of
+from openmaas.telemetry.exchange import note_route
 
 log = logging.getLogger("openmaas.data_plane")
 
@@ -35,6 +36,7 @@ class DataPlaneLane:
             await self.inner(scope, receive, send)
             return
         handler, _answer = operation
+        note_route(scope["path"])  # the operations' paths are their own templates
         try:
             response = await handler(state.gateway, Request(scope, receive))
         except ApiError as error:

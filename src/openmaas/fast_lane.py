@@ -40,6 +40,7 @@ from openmaas.names import WORKSPACE_ID
 from openmaas.services import listing
 from openmaas.services import routes as services_routes
 from openmaas.services.schemas import ListQuery
+from openmaas.telemetry.exchange import note_route
 
 log = logging.getLogger("openmaas.fast_lane")
 
@@ -65,6 +66,7 @@ class LaneRoute:
     """A route the lane answers: the same path template and query model as its FastAPI route, and
     the API family its paths belong to."""
 
+    template: str
     path: re.Pattern[str]
     query_model: type[BaseModel]
     plan: Planner
@@ -74,7 +76,7 @@ class LaneRoute:
     def of(cls, template: str, query_model: type[BaseModel], plan: Planner) -> LaneRoute:
         regex, _format, convertors = compile_path(template)
         example = template.format(**dict.fromkeys(convertors, "x"))
-        return cls(regex, query_model, plan, family_of(example))
+        return cls(template, regex, query_model, plan, family_of(example))
 
 
 def _maas_plan(state: AppState, claims: TokenClaims, params: dict[str, str], query: BaseModel) -> Plan | None:
@@ -147,6 +149,7 @@ class FastLane:
         """The response body; raises ApiError for an error answer, _HandOver for the full app."""
         path: str = scope["path"]
         route, match = _route_of(path)
+        note_route(route.template)
         state = state_of(self.app)
         token = _token(scope)
         if state is None or not token:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 
 from starlette.applications import Starlette
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openmaas.auth.tokens import InvalidToken
 from openmaas.clock import now_ms
 from openmaas.http.responses import error_response
 from openmaas.http.state import AppState, state_of
+from openmaas.telemetry.exchange import note_route
+from openmaas.telemetry.metrics import UNMATCHED
 
-SPARED = ("/openmaas/", "/health", "/ready")
+SPARED = ("/openmaas/", "/health", "/ready", "/metrics")
 
 
 class FaultLane:
@@ -37,6 +40,7 @@ class FaultLane:
         if fault.latency_ms:
             await asyncio.sleep(fault.latency_ms / 1000)
         if fault.error is not None:
+            note_route(_template(self.app, scope))
             await error_response(scope["path"], fault.error)(scope, receive, send)
             return
         await self.inner(scope, receive, send)
@@ -53,3 +57,12 @@ def _domain_of(state: AppState, scope: Scope) -> str | None:
         return state.auth.signer.verify(token.decode("latin-1"), now_ms()).domain_id
     except InvalidToken:
         return None
+
+
+def _template(app: Starlette, scope: Scope) -> str:
+    """The route template the request would have reached, for its metrics: the fault answered first."""
+    for route in app.routes:
+        match, _child = route.matches(scope)
+        if match is Match.FULL:
+            return getattr(route, "path", UNMATCHED)
+    return UNMATCHED

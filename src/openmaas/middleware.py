@@ -1,10 +1,8 @@
-"""Plain ASGI middleware for what every request needs: a request id, a body size cap, and the
-optional strict Content-Type check (D-2). Plain ASGI keeps it off the hot path's profile."""
+"""Plain ASGI middleware for what every request's body needs: a size cap, and the optional strict
+Content-Type check (D-2). Plain ASGI keeps it off the hot path's profile. (The request id is the
+observer's, in front of this.)"""
 
 from __future__ import annotations
-
-import os
-import random
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,9 +12,6 @@ from openmaas.http.families import DATA_PLANE
 from openmaas.http.responses import error_body, send_json
 
 BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})
-# The version (4) and variant (RFC 4122) bits that make 128 random bits a UUID, as uuid.UUID sets them.
-UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 class RequestContext:
@@ -27,22 +22,12 @@ class RequestContext:
         self.max_body_bytes = max_body_bytes
         self.data_plane_max_body_bytes = data_plane_max_body_bytes
         self.strict_content_type = strict_content_type
-        # Request ids are fresh random UUIDs (CONTRACT 1), drawn from a generator seeded once from the
-        # OS: uuid4() would make a system call per request.
-        self._id_random = random.Random(os.urandom(32))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        request_id = (headers.get(b"x-request-id") or self._new_request_id())[:128]
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id)]
-            await send(message)
-
         cap = self._cap(scope["path"])
         problem = self._problem(scope, headers, cap)
         if problem is None and scope["method"].encode() in BODY_METHODS and b"content-length" not in headers:
@@ -53,12 +38,9 @@ class RequestContext:
             else:
                 receive = _replay(body, receive)
         if problem is not None:
-            await _reply(send_with_id, scope["path"], problem)
+            await _reply(send, scope["path"], problem)
             return
-        await self.app(scope, receive, send_with_id)
-
-    def _new_request_id(self) -> bytes:
-        return b"%032x" % (self._id_random.getrandbits(128) & UUID4_CLEAR | UUID4_SET)
+        await self.app(scope, receive, send)
 
     def _cap(self, path: str) -> int:
         """The body size a request may send: the data plane takes prompts and images."""

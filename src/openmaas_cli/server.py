@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,17 +95,24 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
 
     from openmaas.app import create_app
     from openmaas.db.engine import make_engine
+    from openmaas.telemetry import logs
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Alembic narrates every plugin it loads at INFO; its warnings are what an operator needs.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = load_settings(data_dir)
+    logs.configure(settings.log_format)
     prepare(settings)
     engine = make_engine(settings.effective_database_url)
     app = create_app(settings, engine)
     # On SIGTERM uvicorn stops accepting, finishes in-flight requests, then runs the lifespan's exit.
     config = uvicorn.Config(
-        app, host=host, port=port, timeout_graceful_shutdown=30, access_log=False, log_level="info"
+        app,
+        host=host,
+        port=port,
+        timeout_graceful_shutdown=30,
+        # openmaas writes the request lines itself (route template, code, tenant), and its log
+        # handler takes uvicorn's records too: no logging config of uvicorn's own.
+        access_log=False,
+        log_config=None,
+        log_level="info",
     )
     server = uvicorn.Server(config)
     _stop_on_signals(server)

@@ -11,11 +11,17 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from pydantic import SecretStr
 
+from openmaas.config import Settings
 from openmaas.mock_model import MockOptions, create_mock_app
 from tests.conftest import HOME, OTHER, Account, password_body, service_body
 from tests.credentials.conftest import AccessKey, create_key
 from tests.gateway.upstreams import served
+
+# The operator's key (D-42): set, so that the admin API is published and B's credentials at it meet
+# its 403 rather than the 404 of an API that is not there. No case sends it.
+ADMIN_API_KEY = "isolation-operator-key-0123456789"
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,11 @@ def model_url() -> Iterator[str]:
     """The mock model server both tenants' services front (D-8, D-14)."""
     with served(create_mock_app(MockOptions())) as url:
         yield url
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"admin_api_key": SecretStr(ADMIN_API_KEY)})
 
 
 def _ok(response: Response, status: int = 200) -> Any:

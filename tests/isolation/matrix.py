@@ -1,5 +1,5 @@
-"""The isolation matrix as data: every tenant-facing route, called with tenant B's credential at tenant
-A's ids, names and paths, and what B must get.
+"""The isolation matrix as data: every route, called with tenant B's credential at tenant A's ids,
+names and paths, and what B must get (the operator's admin API refuses B's credential outright).
 
 A case's ``path``, ``query``, ``body`` and expected answer are templates: ``{a[service]}`` is A's
 service id, ``{b[project]}`` B's home project (the keys are ``Tenant.ids``). ``{project}`` is the
@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.conftest import HOME, OTHER, OTHER_PASSWORD, password_body, service_body
+from tests.conftest import ADMIN_PASSWORD, HOME, OTHER, OTHER_PASSWORD, password_body, service_body
 
 OWN = "own"
 FOREIGN = "foreign"
@@ -96,13 +96,23 @@ class Lists:
 
 
 @dataclass(frozen=True)
+class Creates:
+    """A 2xx answer making one object of B's own: ``body[key]`` holds ``fields`` (its fresh id and times
+    are its own tests' business; A's objects staying as they were is the snapshot's)."""
+
+    key: str
+    fields: tuple[tuple[str, str], ...]
+    status: int = 201
+
+
+@dataclass(frozen=True)
 class SameForEveryone:
     """A route with no tenant data (regions, agreements): B's answer equals A's, byte for byte."""
 
     status: int = 200
 
 
-Expected = Error | IamError | PlaneError | Exact | Lists | SameForEveryone
+Expected = Error | IamError | PlaneError | Exact | Lists | Creates | SameForEveryone
 # A create route is tried in A's projects only: its answer there is D-4's, whatever B sends.
 ONLY_D4 = None
 
@@ -141,6 +151,14 @@ USER_NOT_MANAGEABLE = IamError(
     403, "You are not authorized to manage the access keys of user {a[user_id]}.", "Forbidden"
 )
 WRONG_PASSWORD = IamError(401, "The username or password is wrong.", "Unauthorized")
+USER_GONE = IamError(404, "Could not find user: {a[user_id]}.", "Not Found")  # D-52
+NOT_AUTHORIZED = IamError(403, "You are not authorized to perform the requested action.", "Forbidden")
+OPERATOR_ONLY = Error(  # D-42
+    403,
+    "OpenMaaS.0403",
+    "Tenant credentials (an IAM token or an AK/SK signature) cannot call the openmaas admin API; "
+    "use its admin API key.",
+)
 
 
 def scope_refused(what: str) -> IamError:
@@ -168,6 +186,13 @@ MAAS = "/v1/{project}/maas/services"
 ENDPOINTS = MAAS + "/custom-endpoint/endpoint"
 API_KEYS = "/v2/{project}/maas/api-auth/api-keys"
 CREDENTIALS = "/v3.0/OS-CREDENTIAL/credentials"
+USERS = "/v3/users"
+OS_USERS = "/v3.0/OS-USER/users"
+A_USER = USERS + "/{a[user_id]}"
+A_OS_USER = OS_USERS + "/{a[user_id]}"
+ADMIN = "/openmaas/v1"
+# A password the policy takes (D-53), for the bodies that set one.
+NEW_PASSWORD = "Hijack-Passw0rd!"
 
 
 def _login(user: str, password: str, domain: str, scope: dict[str, Any]) -> dict[str, Any]:
@@ -262,6 +287,99 @@ IAM = [
     ),
     Case("credential-show-a-key", "GET", CREDENTIALS + "/{a[access]}", ACCESS_KEY_GONE, signed=True),
     Case("credential-delete-a-key", "DELETE", CREDENTIALS + "/{a[access]}", ACCESS_KEY_GONE, signed=True),
+]
+
+# B's user is its domain's administrator (``make_account``): it manages its own domain's users, and
+# A's user is no user of its (D-51, D-52).
+B_USER_NAMED_AS_A = Creates("user", (("domain_id", "{b[domain_id]}"), ("name", "{a[user_name]}")))
+
+USER_CASES = [
+    Case("users", "GET", USERS, Lists("users", ("{b[user_id]}",)), signed=True),
+    Case("users-by-a-name", "GET", USERS, Lists("users", ()), query=(("name", "{a[user_name]}"),)),
+    Case(
+        "users-in-a-domain",
+        "GET",
+        USERS,
+        NOT_AUTHORIZED,
+        query=(("domain_id", "{a[domain_id]}"),),
+        signed=True,
+    ),
+    # A's domain named in a create body is 403, before anything else is judged (D-52).
+    Case(
+        "user-create-in-a-domain",
+        "POST",
+        OS_USERS,
+        NOT_AUTHORIZED,
+        body={
+            "user": {
+                "name": "intruder",
+                "domain_id": "{a[domain_id]}",
+                "password": NEW_PASSWORD,
+                "is_admin": True,
+            }
+        },
+        signed=True,
+    ),
+    Case(
+        "user-create-keystone-in-a-domain",
+        "POST",
+        USERS,
+        NOT_AUTHORIZED,
+        body={"user": {"name": "intruder", "domain_id": "{a[domain_id]}", "password": NEW_PASSWORD}},
+    ),
+    # Names are unique per domain: A's user's name is free in B's, and its use tells B nothing of A.
+    Case(
+        "user-create-named-as-a-user",
+        "POST",
+        OS_USERS,
+        B_USER_NAMED_AS_A,
+        body={"user": {"name": "{a[user_name]}", "domain_id": "{b[domain_id]}"}},
+    ),
+    # Without a domain_id the user is the caller's domain's.
+    Case(
+        "user-create-keystone-without-domain",
+        "POST",
+        USERS,
+        B_USER_NAMED_AS_A,
+        body={"user": {"name": "{a[user_name]}"}},
+        signed=True,
+    ),
+    Case("user-show", "GET", A_OS_USER, USER_GONE, signed=True),
+    Case("user-show-keystone", "GET", A_USER, USER_GONE),
+    Case(
+        "user-update",
+        "PUT",
+        A_OS_USER,
+        USER_GONE,
+        body={"user": {"description": "hijacked", "password": NEW_PASSWORD, "email": "b@example.com"}},
+    ),
+    Case(
+        "user-update-keystone",
+        "PATCH",
+        A_USER,
+        USER_GONE,
+        body={"user": {"description": "hijacked", "password": NEW_PASSWORD}},
+        signed=True,
+    ),
+    # B's own user moved into A's domain: 403, as any other domain_id than the caller's (D-52, D-56).
+    Case(
+        "user-update-keystone-into-a-domain",
+        "PATCH",
+        USERS + "/{b[user_id]}",
+        NOT_AUTHORIZED,
+        body={"user": {"domain_id": "{a[domain_id]}"}},
+    ),
+    Case("user-delete", "DELETE", A_USER, USER_GONE, signed=True),
+    # A user changes its own password only, whatever the other id (D-52, D-55): 403 for any id but the
+    # caller's, so it confirms nothing of A's; and knowing A's password does not help.
+    Case(
+        "user-password-change",
+        "POST",
+        A_USER + "/password",
+        NOT_AUTHORIZED,
+        body={"user": {"original_password": ADMIN_PASSWORD, "password": NEW_PASSWORD}},
+        signed=True,
+    ),
 ]
 
 WORKSPACE_CASES = [
@@ -522,7 +640,74 @@ def _data_plane(prefix: str) -> list[Case]:
 
 DATA_PLANE_CASES = _data_plane("/v1") + _data_plane("/v2") + _data_plane("/openai/v1")
 
-MATRIX: list[Case] = IAM + WORKSPACE_CASES + SERVICE_CASES + MAAS_CASES + API_KEY_CASES + DATA_PLANE_CASES
+
+# The operator's admin API takes its admin API key only: B's token or signature is refused before
+# anything of the request is read, whatever it names (D-42). The bodies are ones the operator could
+# send, so a route that forgot its guard would act, and the snapshot would show it.
+ADMIN_CASES = [
+    Case(
+        "admin-domain-create",
+        "POST",
+        ADMIN + "/domains",
+        OPERATOR_ONLY,
+        body={"name": "intruder"},
+        signed=True,
+    ),
+    Case("admin-domains", "GET", ADMIN + "/domains", OPERATOR_ONLY),
+    Case("admin-domain-show", "GET", ADMIN + "/domains/{a[domain_id]}", OPERATOR_ONLY),
+    Case("admin-domain-delete", "DELETE", ADMIN + "/domains/{a[domain_id]}", OPERATOR_ONLY, signed=True),
+    Case("admin-reset", "POST", ADMIN + "/reset", OPERATOR_ONLY, body={}, signed=True),
+    Case("admin-snapshot-save", "POST", ADMIN + "/snapshots", OPERATOR_ONLY, body={"name": "by-b"}),
+    Case("admin-snapshots", "GET", ADMIN + "/snapshots", OPERATOR_ONLY),
+    Case("admin-snapshot-restore", "POST", ADMIN + "/snapshots/by-b/restore", OPERATOR_ONLY, signed=True),
+    Case("admin-snapshot-delete", "DELETE", ADMIN + "/snapshots/by-b", OPERATOR_ONLY),
+    Case("admin-lifecycle", "GET", ADMIN + "/lifecycle", OPERATOR_ONLY),
+    Case(
+        "admin-lifecycle-set",
+        "PUT",
+        ADMIN + "/lifecycle/deploy",
+        OPERATOR_ONLY,
+        body={"mode": "fail"},
+        signed=True,
+    ),
+    Case("admin-lifecycle-unset", "DELETE", ADMIN + "/lifecycle/deploy", OPERATOR_ONLY),
+    Case(
+        "admin-service-lifecycle-set",
+        "PUT",
+        ADMIN + "/services/{a[service]}/lifecycle/stop",
+        OPERATOR_ONLY,
+        body={"mode": "manual"},
+    ),
+    Case(
+        "admin-service-lifecycle-unset",
+        "DELETE",
+        ADMIN + "/services/{a[service]}/lifecycle/stop",
+        OPERATOR_ONLY,
+    ),
+    Case(
+        "admin-service-settle",
+        "POST",
+        ADMIN + "/services/{a[service]}/settle",
+        OPERATOR_ONLY,
+        body={"outcome": "fail"},
+        signed=True,
+    ),
+    Case("admin-fault-create", "POST", ADMIN + "/faults", OPERATOR_ONLY, body={"status": 500}, signed=True),
+    Case("admin-faults", "GET", ADMIN + "/faults", OPERATOR_ONLY),
+    Case("admin-fault-delete", "DELETE", ADMIN + "/faults/" + "0" * 32, OPERATOR_ONLY),
+    Case("admin-faults-clear", "DELETE", ADMIN + "/faults", OPERATOR_ONLY),
+]
+
+MATRIX: list[Case] = (
+    IAM
+    + USER_CASES
+    + WORKSPACE_CASES
+    + SERVICE_CASES
+    + MAAS_CASES
+    + API_KEY_CASES
+    + DATA_PLANE_CASES
+    + ADMIN_CASES
+)
 
 # Routes of app.ROUTERS that no case calls, each with the reason it holds nothing of another tenant.
 EXEMPT: dict[tuple[str, str], str] = {

@@ -43,6 +43,9 @@ def make_engine(url: str) -> Engine:
         max_overflow=10,
         pool_pre_ping=True,
         connect_args=connect_defaults(url),
+        # A driver error's message would otherwise carry the statement's values (password hashes,
+        # sealed secret keys) into the log.
+        hide_parameters=True,
     )
 
 
@@ -95,7 +98,11 @@ def _sqlite_engine(url: str) -> Engine:
     # Overflow connections would be opened and closed per request (each paying the PRAGMAs below):
     # keep one pooled connection per request thread instead; SQLite connections are cheap to hold.
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=POOL_SIZE + 8, max_overflow=0
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=POOL_SIZE + 8,
+        max_overflow=0,
+        hide_parameters=True,  # as above: no values of a failed statement in the log
     )
 
     @event.listens_for(engine, "connect")

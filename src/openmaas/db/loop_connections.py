@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from openmaas.db.engine import connect_defaults
+from openmaas.telemetry.metrics import count_store_error
 
 # A hot read (or the readiness check) that takes longer than this is given up.
 READ_TIMEOUT_SECONDS = 5.0
@@ -75,6 +76,8 @@ class LoopConnections:
             if connection is not None:
                 with contextlib.suppress(Exception):
                     await connection.close()
+            if isinstance(failure, psycopg.Error):
+                count_store_error(failure)
             if isinstance(failure, psycopg.OperationalError):
                 return None
             raise

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from openmaas.db.engine import is_sqlite
 from openmaas.db.loop_connections import LoopConnections
 from openmaas.db.session import transaction
+from openmaas.telemetry.metrics import count_store_error
 
 Rows = Sequence[Sequence[Any]]
 # Turns a read's rows into the response bytes.
@@ -177,7 +178,8 @@ class HotReader:
         try:
             held = self._held
             return work(held.driver_connection) if held is not None else None
-        except sqlite3.Error:
+        except sqlite3.Error as error:
+            count_store_error(error)
             return None
         finally:
             self._held_lock.release()

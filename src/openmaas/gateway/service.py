@@ -51,6 +51,8 @@ from openmaas.presets import PresetCatalogue
 from openmaas.ratelimit import Admission, Limiter, LimiterUnavailable, Limits
 from openmaas.services import service as services
 from openmaas.services.states import Status
+from openmaas.telemetry.exchange import note_caller, note_endpoint
+from openmaas.telemetry.metrics import count_call, count_rate_limited
 from openmaas.usage.service import UsageRecorder
 
 log = logging.getLogger("openmaas.gateway")
@@ -151,6 +153,7 @@ class Gateway:
         key = api_keys.caller_key(await self._store.rows(api_keys.key_read(self._hasher.hash(secret))))
         if key is None:
             raise InvalidAuthorization()
+        note_caller(key.domain_id, None, key.project_id)
         client_ip = request.client.host if request.client else ""
         if not key.allows_ip(client_ip):
             raise RejectedByAllowlist.ip(client_ip)
@@ -162,6 +165,7 @@ class Gateway:
         endpoint = resolution.endpoint
         if endpoint is None:
             raise ModelNotFound()
+        note_endpoint(key.domain_id, endpoint.id)
         if endpoint.source == PRESET_SOURCE and not key.allows_model(endpoint.model_name or ""):
             raise RejectedByAllowlist.model(endpoint.model_name or model)
         if not key.allows_endpoint(endpoint.endpoint_name):
@@ -229,12 +233,14 @@ class Gateway:
         if admission.admitted:
             return admission
         self._count_refused(endpoint)
+        count_rate_limited(endpoint.id, admission.exceeded or "rpm")
         if admission.exceeded == "rpm":
             raise RpmExceeded(endpoint.rpm or 0, admission.retry_after)
         raise TpmExceeded(endpoint.tpm or 0, admission.retry_after)
 
     def _count_refused(self, endpoint: CallableEndpoint) -> None:
         self._recorder.record(endpoint.id, error=True, prompt_tokens=0, completion_tokens=0)
+        count_call(endpoint.id, "refused")
 
     async def _finish(self, call: Call, *, error: bool) -> None:
         """Count the call's usage and settle its tpm reservation with the tokens it used."""
@@ -243,6 +249,7 @@ class Gateway:
         self._recorder.record(
             call.endpoint.id, error=error, prompt_tokens=prompt, completion_tokens=completion
         )
+        count_call(call.endpoint.id, "failed" if error else "answered", prompt, completion)
         try:
             await self._limiter.settle(call.endpoint.id, call.admission, prompt + completion)
         except LimiterUnavailable:

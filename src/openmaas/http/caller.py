@@ -18,6 +18,7 @@ from openmaas.errors import NotScoped
 from openmaas.http.families import Family, family_of
 from openmaas.http.state import AppState, AuthState, State
 from openmaas.iam.users import Actor
+from openmaas.telemetry.exchange import note_caller
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,12 @@ class Principal:
     def actor(self) -> Actor:
         """The caller as IAM's user rules name it."""
         return Actor(self.claims.user_id, self.claims.domain_id)
+
+
+def _principal(claims: TokenClaims) -> Principal:
+    """The caller, noted on the request being served (its log line names the tenant)."""
+    note_caller(claims.domain_id, claims.user_id, claims.project_id)
+    return Principal(claims)
 
 
 def signed_claims_or_none(auth: AuthState, token: str) -> TokenClaims | None:
@@ -73,7 +80,7 @@ async def token_principal(state: AppState, token: str | None, family: Family) ->
         claims, state.store
     ):
         raise family.token_failure
-    return Principal(claims)
+    return _principal(claims)
 
 
 def token_claims(state: AppState, token: str | None, family: Family) -> TokenClaims:
@@ -89,7 +96,7 @@ def token_claims(state: AppState, token: str | None, family: Family) -> TokenCla
 def known_principal(state: AppState, claims: TokenClaims) -> Principal | None:
     """The caller of ``claims`` if its user and project were confirmed moments ago, else None (then
     ``token_principal`` confirms them)."""
-    return Principal(claims) if state.auth.existence.is_fresh(claims) else None
+    return _principal(claims) if state.auth.existence.is_fresh(claims) else None
 
 
 def _signed_principal(request: Request, state: AppState, family: Family, body: bytes) -> Principal:
@@ -111,7 +118,7 @@ def _signed_principal(request: Request, state: AppState, family: Family, body: b
         raise family.signature_failure(rejected.reason) from None
     except ProjectOutsideDomain as outside:
         raise NotScoped(outside.project_id) from None
-    return Principal(claims)
+    return _principal(claims)
 
 
 async def _caller(request: Request, state: State) -> Principal:

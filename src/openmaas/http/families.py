@@ -43,6 +43,10 @@ class Family:
         """The body of ``error`` in this family; the gateway's own errors keep the gateway's body."""
         return plain_body(error) if error.gateway else self.body(error)
 
+    def wire_code(self, error: ApiError) -> str:
+        """The error code the body carries: IAM's is the status (CONTRACT 4.4), the rest's a string."""
+        return str(error.status_code) if self.body is iam_body and not error.gateway else error.error_code
+
     def signature_failure(self, reason: str) -> ApiError:
         return ApiError(f"{AKSK_FAILURE} ({reason})", status_code=401, error_code=self.signature_code)
 

@@ -11,6 +11,7 @@ from starlette.types import Send
 
 from openmaas.errors import ApiError
 from openmaas.http.families import family_of
+from openmaas.telemetry.exchange import note_code
 
 JSON = "application/json"
 JSON_HEADER = (b"content-type", JSON.encode())
@@ -21,8 +22,11 @@ def json_response(body: Any, status_code: int = 200, headers: dict[str, str] | N
 
 
 def error_body(path: str, error: ApiError) -> tuple[int, dict[str, Any]]:
-    """The status and body of ``error`` for a request to ``path``, in that path's family."""
-    return error.status_code, family_of(path).error_body(error)
+    """The status and body of ``error`` for a request to ``path``, in that path's family; every error
+    answer is written through here, so this is where the request's wire code is noted."""
+    family = family_of(path)
+    note_code(family.wire_code(error))
+    return error.status_code, family.error_body(error)
 
 
 def error_response(path: str, error: ApiError) -> Response:

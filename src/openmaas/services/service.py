@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row
 
 from openmaas.clock import now_ms, uuid_id
 from openmaas.db.scope import Scope
+from openmaas.db.session import after_commit
 from openmaas.errors import InvalidParameter
 from openmaas.names import UUID_ID, first_unstorable
 from openmaas.services import lifecycle, repository, wire
@@ -24,6 +25,7 @@ from openmaas.services.errors import (
 )
 from openmaas.services.schemas import VERSION, ServiceCreate, ServiceUpdate
 from openmaas.services.states import ACTIONS, SETTLES, Status
+from openmaas.telemetry.metrics import GONE, count_transition
 from openmaas.wire import paged_list
 from openmaas.workspaces import service as workspaces
 
@@ -192,6 +194,13 @@ def _transition(
         _transition(
             connection, scope, require(connection, scope, row.id, lock=True), action, runtime, changes
         )
+    elif target != row.status:
+        _count_transition(connection, row.status, target)
+
+
+def _count_transition(connection: Connection, before: str, after: str) -> None:
+    """Counted for the metrics once the store has it (a request that fails later counts nothing)."""
+    after_commit(connection, lambda: count_transition(before, after))
 
 
 def _insert_version(
@@ -344,8 +353,10 @@ def settle_now(connection: Connection, service_id: str, failure: str | None) -> 
     if values is None:
         repository.remove(connection, scope, row.id, row.row_version)
         workspaces.count_services(connection, scope, row.workspace_id, -1)
+        _count_transition(connection, row.status, GONE)
         return "DELETED"
     repository.compare_and_set(connection, scope, row.id, row.row_version, values)
+    _count_transition(connection, row.status, str(values["status"]))
     return str(values["status"])
 
 

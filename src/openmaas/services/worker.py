@@ -20,6 +20,7 @@ from openmaas.db.store import Store
 from openmaas.services import lifecycle, repository
 from openmaas.services.states import DEPLOYS, SETTLES, Status
 from openmaas.services.tables import services
+from openmaas.telemetry.metrics import GONE, count_transition
 from openmaas.workspaces import service as workspaces
 
 log = logging.getLogger("openmaas.worker")
@@ -73,7 +74,9 @@ class LifecycleWorker:
                 applied = repository.compare_and_set(connection, scope, row.id, row.row_version, values)
         transitioned = applied and (not values or "status" in values)
         if transitioned:
-            log.info("service %s: %s -> %s", row.id, status, values.get("status", "gone"))
+            settled_status = values.get("status", GONE)
+            count_transition(status, settled_status)
+            log.info("service %s: %s -> %s", row.id, status, settled_status)
         return transitioned
 
     def _outcome(self, row: Row[Any], status: Status, healthy: bool) -> dict[str, Any] | None:

@@ -1,0 +1,110 @@
+"""The outermost layer: gives every request its id, and once it is answered counts it, times it
+and writes its one log line.
+
+What the layers below learn (the route template, the wire error code, the tenant) they note on the
+request's ``telemetry.exchange.Exchange``; the observer reads it when the answer is done, so the
+fast lanes, the fault lane, the request checks and FastAPI's routes are all seen the same way."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+from time import perf_counter
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from openmaas.telemetry.exchange import CURRENT, Exchange
+from openmaas.telemetry.logs import ACCESS_LOGGER
+from openmaas.telemetry.metrics import UNMATCHED, RequestMeter
+
+# The version (4) and variant (RFC 4122) bits that make 128 random bits a UUID, as uuid.UUID sets them.
+UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+REQUEST_ID_MAX = 128
+access_log = logging.getLogger(ACCESS_LOGGER)
+
+
+class Observer:
+    def __init__(self, inner: ASGIApp, *, meter: RequestMeter | None, log_requests: bool) -> None:
+        self.inner = inner
+        self.meter = meter
+        self.log_requests = log_requests
+        # Request ids are fresh random UUIDs (CONTRACT 1), drawn from a generator seeded once from the
+        # OS: uuid4() would make a system call per request.
+        self._id_random = random.Random(os.urandom(32))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+        request_id = self._request_id(scope)
+        exchange = Exchange(scope["method"], scope["path"], request_id.decode("latin-1"))
+        token = CURRENT.set(exchange)
+        started = perf_counter()
+        status = 500  # what the server answers if the app fails before it starts an answer
+
+        async def observed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id)]
+            await send(message)
+
+        try:
+            await self.inner(scope, receive, observed_send)
+        finally:
+            CURRENT.reset(token)
+            self._observed(scope, exchange, status, perf_counter() - started)
+
+    def _request_id(self, scope: Scope) -> bytes:
+        for name, value in scope["headers"]:
+            if name == b"x-request-id" and value:
+                return bytes(value[:REQUEST_ID_MAX])
+        return b"%032x" % (self._id_random.getrandbits(128) & UUID4_CLEAR | UUID4_SET)
+
+    def _observed(self, scope: Scope, exchange: Exchange, status: int, seconds: float) -> None:
+        route = exchange.route or _template(scope)
+        if self.meter is not None:
+            self.meter.observe(exchange.method, route, status, exchange.code, seconds)
+        if self.log_requests and access_log.isEnabledFor(logging.INFO):
+            fields = _log_fields(scope, exchange, route, status, seconds)
+            access_log.info("%s %s %d", exchange.method, exchange.path, status, extra=fields)
+
+
+def _template(scope: Scope) -> str:
+    """The template of the FastAPI route that took the request (FastAPI notes it on the scope)."""
+    route = scope.get("route")
+    return getattr(route, "path", UNMATCHED)
+
+
+def _log_fields(scope: Scope, exchange: Exchange, route: str, status: int, seconds: float) -> dict[str, Any]:
+    """The request's line: who, what, how it ended. Never a header, a body or the query string (a
+    token, a key or a password could be in any of them)."""
+    params = scope.get("path_params") or {}
+    fields: dict[str, Any] = {
+        "request_id": exchange.request_id,
+        "method": exchange.method,
+        "route": route,
+        "path": exchange.path,
+        "status": status,
+        "code": exchange.code or None,
+        "duration_ms": round(seconds * 1000, 3),
+        "client": scope["client"][0] if scope.get("client") else None,
+        "domain_id": exchange.domain_id,
+        "user_id": exchange.user_id,
+        "project_id": params.get("project_id") or exchange.project_id,
+        "workspace_id": params.get("workspace_id") or exchange.workspace_id or _workspace_asked(scope),
+        "endpoint_id": exchange.endpoint_id,
+    }
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _workspace_asked(scope: Scope) -> str | None:
+    query: bytes = scope.get("query_string", b"")
+    if b"workspace_id=" not in query:
+        return None
+    values = parse_qs(query.decode("latin-1")).get("workspace_id")
+    return values[0][:64] if values else None
