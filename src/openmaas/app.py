@@ -134,7 +134,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         inner = FastLane(inner, app=app)
     if settings.role != "control-plane":
         inner = DataPlaneLane(inner, app=app)
-    inner = FaultLane(inner, app=app)
+    inner = FaultLane(
+        inner, app=app, routes=[route for router in ROLES[settings.role] for route in router.routes]
+    )
     inner = RequestContext(
         inner,
         max_body_bytes=settings.max_body_bytes,

@@ -8,9 +8,10 @@ can always be removed.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from starlette.applications import Starlette
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openmaas.auth.tokens import InvalidToken
@@ -24,9 +25,11 @@ SPARED = ("/openmaas/", "/health", "/ready", "/metrics")
 
 
 class FaultLane:
-    def __init__(self, inner: ASGIApp, *, app: Starlette) -> None:
+    def __init__(self, inner: ASGIApp, *, app: Starlette, routes: Sequence[BaseRoute]) -> None:
         self.inner = inner
         self.app = app
+        # The routes themselves, not the app's (FastAPI wraps an included router in one opaque route).
+        self.routes = tuple(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = state_of(self.app) if scope["type"] == "http" else None
@@ -40,7 +43,7 @@ class FaultLane:
         if fault.latency_ms:
             await asyncio.sleep(fault.latency_ms / 1000)
         if fault.error is not None:
-            note_route(_template(self.app, scope))
+            note_route(_template(self.routes, scope))
             await error_response(scope["path"], fault.error)(scope, receive, send)
             return
         await self.inner(scope, receive, send)
@@ -59,9 +62,9 @@ def _domain_of(state: AppState, scope: Scope) -> str | None:
         return None
 
 
-def _template(app: Starlette, scope: Scope) -> str:
+def _template(routes: Sequence[BaseRoute], scope: Scope) -> str:
     """The route template the request would have reached, for its metrics: the fault answered first."""
-    for route in app.routes:
+    for route in routes:
         match, _child = route.matches(scope)
         if match is Match.FULL:
             return getattr(route, "path", UNMATCHED)

@@ -25,7 +25,7 @@ from openmaas.services.errors import (
 )
 from openmaas.services.schemas import VERSION, ServiceCreate, ServiceUpdate
 from openmaas.services.states import ACTIONS, SETTLES, Status
-from openmaas.telemetry.metrics import GONE, count_transition
+from openmaas.telemetry.metrics import GONE, NEW, count_transition
 from openmaas.wire import paged_list
 from openmaas.workspaces import service as workspaces
 
@@ -127,6 +127,7 @@ def create(
     )
     _insert_version(connection, service_id, 1, version, body.description or "", _config(body), now)
     workspaces.count_services(connection, scope, body.workspace_id, +1)
+    _count_transition(connection, NEW, Status.DEPLOYING)
     return service_id
 
 

@@ -45,12 +45,16 @@ class JsonLines(logging.Formatter):
 
 
 class RequestIdText(logging.Formatter):
-    """Plain text, with the request's id after the message of a record made while one is served."""
+    """Plain text: a request's line ends with its fields as ``name=value``; any other record made
+    while a request is served, with that request's id after its message."""
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
+        if record.name == ACCESS_LOGGER:
+            fields = (f"{name}={value}" for name, value in record.__dict__.items() if name not in _STANDARD)
+            return f"{text} {' '.join(fields)}"
         exchange = current()
-        if exchange is not None and exchange.request_id and record.name != ACCESS_LOGGER:
+        if exchange is not None and exchange.request_id:
             first, newline, rest = text.partition("\n")
             text = f"{first} request_id={exchange.request_id}{newline}{rest}"
         return text

@@ -1,0 +1,126 @@
+"""The log (issue 12): one JSON line per request with its id, route template, status, wire code,
+duration and tenant; never a password, token or secret key; an error's stack in the log only."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from openmaas.app import create_app
+from openmaas.config import Settings
+from tests.conftest import ADMIN_PASSWORD, HOME, Account, password_body, service_body
+from tests.credentials.conftest import create_key
+from tests.credentials.signing import send_signed
+from tests.telemetry.capture import CapturedLog
+
+FOUNDING = "/v1/{project_id}/maas/services/custom-endpoint/services/{region_id}"
+UUID_HEX = re.compile(r"^[0-9a-f]{32}$")
+
+
+def test_each_request_writes_one_line_with_its_id_route_status_and_tenant(
+    client: TestClient, admin: Account, json_log: CapturedLog
+) -> None:
+    project, headers = admin.project(), admin.headers()
+    login = json_log.access()[-1]
+    listed = client.get(
+        f"/v1/{project}/maas/services/custom-endpoint/services/{HOME}?workspace_id=0", headers=headers
+    )
+    assert listed.status_code == 200
+    lines = json_log.access()
+    assert len(lines) == 2
+    line = lines[-1]
+    assert UUID_HEX.match(line["request_id"])
+    assert line["request_id"] == listed.headers["X-Request-Id"]
+    assert isinstance(line["duration_ms"], float)
+    assert line["duration_ms"] >= 0
+    assert (login["route"], login["status"], login["method"]) == ("/v3/auth/tokens", 201, "POST")
+    assert {key: line[key] for key in ("method", "route", "status", "project_id", "workspace_id")} == {
+        "method": "GET",
+        "route": FOUNDING,
+        "status": 200,
+        "project_id": project,
+        "workspace_id": "0",
+    }
+    assert line["domain_id"]
+    assert line["user_id"]
+    assert (line["level"], line["logger"], "code" in line) == ("info", "openmaas.access", False)
+
+
+def test_an_error_answer_logs_its_wire_code_and_a_client_request_id_is_kept(
+    client: TestClient, admin: Account, json_log: CapturedLog
+) -> None:
+    missing = client.get(
+        f"/v2/{admin.project()}/services/{'0' * 8}-0000-0000-0000-{'0' * 12}",
+        headers={**admin.headers(), "X-Request-Id": "ci-job-42"},
+    )
+    assert (missing.status_code, missing.json()["error_code"]) == (400, "ModelArts.0102")
+    assert missing.headers["X-Request-Id"] == "ci-job-42"
+    line = json_log.access()[-1]
+    assert (line["request_id"], line["route"], line["status"], line["code"]) == (
+        "ci-job-42",
+        "/v2/{project_id}/services/{service_id}",
+        400,
+        "ModelArts.0102",
+    )
+
+
+def test_no_password_token_or_secret_key_reaches_the_log(
+    client: TestClient, admin: Account, json_log: CapturedLog
+) -> None:
+    token = admin.login()
+    key = create_key(client, admin, "for the log")
+    signed = send_signed(client, "GET", f"/v2/{admin.project()}/services", key.pair)
+    assert signed.status_code == 200
+    made = client.post(f"/v2/{admin.project()}/services", json=service_body(), headers=admin.headers())
+    assert made.status_code == 200
+    refused = client.post("/v3/auth/tokens", json=password_body(password="Wrong-Passw0rd!"))
+    assert refused.status_code == 401
+    text = json_log.text
+    assert len(json_log.access()) >= 5
+    for secret in (ADMIN_PASSWORD, "Wrong-Passw0rd!", token, token.split(".")[-1], key.secret):
+        assert secret not in text
+    # AK/SK calls are still attributed: the access key's user and domain are the line's tenant.
+    signed_line = next(
+        line for line in json_log.access() if line["request_id"] == signed.headers["X-Request-Id"]
+    )
+    assert signed_line["user_id"] == key.user_id
+
+
+def test_an_unexpected_error_has_its_stack_in_the_log_only(
+    client: TestClient, admin: Account, engine: Engine, json_log: CapturedLog, workspaces_away: None
+) -> None:
+    failed = client.get(f"/v1/{admin.project()}/workspaces", headers=admin.headers())
+    assert failed.status_code == 500
+    assert failed.json() == {"error_code": "ModelArts.0001", "error_msg": "Internal server error."}
+    assert "Traceback" not in failed.text
+    assert "workspaces" not in failed.text
+    request_id = failed.headers["X-Request-Id"]
+    errors = [line for line in json_log.lines() if line["level"] == "error"]
+    assert [line["request_id"] for line in errors] == [request_id]
+    assert errors[0]["stack"].startswith("Traceback (most recent call last)")
+    assert "workspaces" in errors[0]["stack"]
+    access = json_log.access()[-1]
+    assert (access["request_id"], access["status"], access["code"]) == (request_id, 500, "ModelArts.0001")
+
+
+def test_the_plain_text_format_names_the_same_fields(
+    client: TestClient, admin: Account, text_log: CapturedLog
+) -> None:
+    answer = client.get(f"/v2/{admin.project()}/services", headers=admin.headers())
+    assert answer.status_code == 200
+    line = text_log.text.splitlines()[-1]
+    assert f"INFO openmaas.access: GET /v2/{admin.project()}/services 200 " in line
+    assert f"request_id={answer.headers['X-Request-Id']} " in line
+    assert " route=/v2/{project_id}/services " in line
+
+
+def test_the_access_log_can_be_switched_off_and_errors_are_still_logged(
+    settings: Settings, engine: Engine, json_log: CapturedLog
+) -> None:
+    quiet = settings.model_copy(update={"access_log": False})
+    with TestClient(create_app(quiet, engine)) as client:
+        account = Account(client, "admin", ADMIN_PASSWORD, "openmaas")
+        assert client.get(f"/v2/{account.project()}/services", headers=account.headers()).status_code == 200
+    assert json_log.access() == []
