@@ -10,6 +10,9 @@ default, keeping answers while the store is unchanged (SQLite), and with that sw
 The baseline is a bare ASGI app on the same uvicorn settings that answers the exact bytes of the
 real response for the same page. Prints one table and writes JSON under bench/results/.
 
+``--without-telemetry`` also measures this tree's server with /metrics and the access log switched
+off, alternating with the default, to show what the telemetry costs.
+
 ``--compare-with REV`` also measures the server as it was at git revision REV (checked out into a
 temporary worktree and run from there on the same store), alternating with this tree's, so that a
 change's effect is read from one run on one machine.
@@ -62,6 +65,11 @@ class Build:
 
 
 THIS_TREE = Build("this tree", [str(BIN / "openmaas")], {})
+# The same server with /metrics and the access log switched off (``--without-telemetry``): what the
+# telemetry costs on the hot listings, read from one run.
+NO_TELEMETRY = Build(
+    "telem off", [str(BIN / "openmaas")], {"OPENMAAS_METRICS": "false", "OPENMAAS_ACCESS_LOG": "false"}
+)
 
 
 @contextmanager
@@ -258,13 +266,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--modes", default="kept,uncached", help="kept, uncached or both (comma-separated)")
     parser.add_argument("--compare-with", metavar="REV", help="also measure the server at git revision REV")
+    parser.add_argument(
+        "--without-telemetry", action="store_true", help="also measure with metrics and the access log off"
+    )
     args = parser.parse_args()
     if set(args.modes.split(",")) - MODES.keys():
         parser.error(f"--modes takes {', '.join(MODES)}")
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     with ExitStack() as stack:
-        builds = [THIS_TREE]
+        builds = [THIS_TREE, NO_TELEMETRY] if args.without_telemetry else [THIS_TREE]
         if args.compare_with:
             builds.append(stack.enter_context(revision_build(args.compare_with)))
         baselines: dict[str, float] = {}

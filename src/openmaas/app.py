@@ -56,6 +56,7 @@ from openmaas.ratelimit import make_limiter
 from openmaas.services.routes import router as services_router
 from openmaas.services.service import Runtime
 from openmaas.services.worker import LifecycleWorker
+from openmaas.telemetry.logs import AccessLines
 from openmaas.telemetry.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from openmaas.telemetry.metrics import RequestMeter, exposition
 from openmaas.usage.routes import router as usage_router
@@ -145,7 +146,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     # Outermost, so every answer (the request checks' own too) is counted, timed and logged.
     app.front = Observer(
-        inner, meter=RequestMeter() if settings.metrics else None, log_requests=settings.access_log
+        inner,
+        meter=RequestMeter() if settings.metrics else None,
+        access=AccessLines(settings.log_format) if settings.access_log else None,
     )
     return app
 

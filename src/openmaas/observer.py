@@ -7,7 +7,6 @@ fast lanes, the fault lane, the request checks and FastAPI's routes are all seen
 
 from __future__ import annotations
 
-import logging
 import os
 import random
 from time import perf_counter
@@ -17,26 +16,28 @@ from urllib.parse import parse_qs
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openmaas.telemetry.exchange import CURRENT, Exchange
-from openmaas.telemetry.logs import ACCESS_LOGGER
+from openmaas.telemetry.logs import AccessLines
 from openmaas.telemetry.metrics import UNMATCHED, RequestMeter
 
 # The version (4) and variant (RFC 4122) bits that make 128 random bits a UUID, as uuid.UUID sets them.
 UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 REQUEST_ID_MAX = 128
-access_log = logging.getLogger(ACCESS_LOGGER)
 
 
 class Observer:
-    def __init__(self, inner: ASGIApp, *, meter: RequestMeter | None, log_requests: bool) -> None:
+    def __init__(self, inner: ASGIApp, *, meter: RequestMeter | None, access: AccessLines | None) -> None:
         self.inner = inner
         self.meter = meter
-        self.log_requests = log_requests
+        self.access = access
         # Request ids are fresh random UUIDs (CONTRACT 1), drawn from a generator seeded once from the
         # OS: uuid4() would make a system call per request.
         self._id_random = random.Random(os.urandom(32))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.inner(scope, receive, self._flushing_at_shutdown(send))
+            return
         if scope["type"] != "http":
             await self.inner(scope, receive, send)
             return
@@ -59,6 +60,16 @@ class Observer:
             CURRENT.reset(token)
             self._observed(scope, exchange, status, perf_counter() - started)
 
+    def _flushing_at_shutdown(self, send: Send) -> Send:
+        """The lifespan's ``send``, which writes the pending access lines once the app has stopped."""
+
+        async def flushing_send(message: Message) -> None:
+            if message["type"].startswith("lifespan.shutdown") and self.access is not None:
+                self.access.flush()
+            await send(message)
+
+        return flushing_send
+
     def _request_id(self, scope: Scope) -> bytes:
         for name, value in scope["headers"]:
             if name == b"x-request-id" and value:
@@ -69,9 +80,8 @@ class Observer:
         route = exchange.route or _template(scope)
         if self.meter is not None:
             self.meter.observe(exchange.method, route, status, exchange.code, seconds)
-        if self.log_requests and access_log.isEnabledFor(logging.INFO):
-            fields = _log_fields(scope, exchange, route, status, seconds)
-            access_log.info("%s %s %d", exchange.method, exchange.path, status, extra=fields)
+        if self.access is not None:
+            self.access.add(_log_fields(scope, exchange, route, status, seconds))
 
 
 def _template(scope: Scope) -> str:
@@ -82,24 +92,33 @@ def _template(scope: Scope) -> str:
 
 def _log_fields(scope: Scope, exchange: Exchange, route: str, status: int, seconds: float) -> dict[str, Any]:
     """The request's line: who, what, how it ended. Never a header, a body or the query string (a
-    token, a key or a password could be in any of them)."""
-    params = scope.get("path_params") or {}
+    token, a key or a password could be in any of them). Unknown fields are left out."""
     fields: dict[str, Any] = {
+        "message": f"{exchange.method} {exchange.path} {status}",
         "request_id": exchange.request_id,
         "method": exchange.method,
         "route": route,
         "path": exchange.path,
         "status": status,
-        "code": exchange.code or None,
-        "duration_ms": round(seconds * 1000, 3),
-        "client": scope["client"][0] if scope.get("client") else None,
+    }
+    if exchange.code:
+        fields["code"] = exchange.code
+    fields["duration_ms"] = round(seconds * 1000, 3)
+    client = scope.get("client")
+    if client:
+        fields["client"] = client[0]
+    params = scope.get("path_params") or {}
+    tenant = {
         "domain_id": exchange.domain_id,
         "user_id": exchange.user_id,
         "project_id": params.get("project_id") or exchange.project_id,
         "workspace_id": params.get("workspace_id") or exchange.workspace_id or _workspace_asked(scope),
         "endpoint_id": exchange.endpoint_id,
     }
-    return {name: value for name, value in fields.items() if value is not None}
+    for name, value in tenant.items():
+        if value is not None:
+            fields[name] = value
+    return fields
 
 
 def _workspace_asked(scope: Scope) -> str | None:

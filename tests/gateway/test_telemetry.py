@@ -86,7 +86,7 @@ def test_a_calls_log_line_names_its_endpoint_and_account_and_never_its_key(
 ) -> None:
     answer = chat(ready.plane.client, ready.key)
     assert answer.status_code == 200
-    line = next(line for line in json_log.access() if line["request_id"] == answer.headers["X-Request-Id"])
+    line = json_log.line_of(answer)
     assert {key: line[key] for key in ("method", "route", "status", "endpoint_id")} == {
         "method": "POST",
         "route": CHAT,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import pytest
+from httpx import Response
 
-from openmaas.telemetry.logs import TEXT_FORMAT, JsonLines, RequestIdText
+from openmaas.telemetry.logs import TEXT_FORMAT, AccessLines, JsonLines, RequestIdText
 
 
 class CapturedLog:
@@ -30,8 +32,21 @@ class CapturedLog:
     def access(self) -> list[dict[str, Any]]:
         return [line for line in self.lines() if line["logger"] == "openmaas.access"]
 
+    def line_of(self, answer: Response) -> dict[str, Any]:
+        """The access line of ``answer``: written at the end of the server loop's turn, so waited for
+        (a few milliseconds at most; 5 s before the test fails)."""
+        request_id = answer.headers["X-Request-Id"]
+        deadline = time.monotonic() + 5
+        while True:
+            mine = [line for line in self.access() if line["request_id"] == request_id]
+            if mine or time.monotonic() > deadline:
+                assert len(mine) == 1, f"{len(mine)} access lines of {request_id}:\n{self.text}"
+                return mine[0]
+            time.sleep(0.005)
 
-def _capture(formatter: logging.Formatter) -> Iterator[CapturedLog]:
+
+def _capture(formatter: logging.Formatter, monkeypatch: pytest.MonkeyPatch) -> Iterator[CapturedLog]:
+    """The root logger's records and the access lines (which bypass ``logging``) into one stream."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
@@ -39,6 +54,7 @@ def _capture(formatter: logging.Formatter) -> Iterator[CapturedLog]:
     level = root.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    monkeypatch.setattr(AccessLines, "sink", staticmethod(stream.write))
     try:
         yield CapturedLog(stream)
     finally:
@@ -47,10 +63,10 @@ def _capture(formatter: logging.Formatter) -> Iterator[CapturedLog]:
 
 
 @pytest.fixture
-def json_log() -> Iterator[CapturedLog]:
-    yield from _capture(JsonLines())
+def json_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[CapturedLog]:
+    yield from _capture(JsonLines(), monkeypatch)
 
 
 @pytest.fixture
-def text_log() -> Iterator[CapturedLog]:
-    yield from _capture(RequestIdText(TEXT_FORMAT))
+def text_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[CapturedLog]:
+    yield from _capture(RequestIdText(TEXT_FORMAT), monkeypatch)

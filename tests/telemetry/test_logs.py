@@ -57,7 +57,7 @@ def test_an_error_answer_logs_its_wire_code_and_a_client_request_id_is_kept(
     )
     assert (missing.status_code, missing.json()["error_code"]) == (400, "ModelArts.0102")
     assert missing.headers["X-Request-Id"] == "ci-job-42"
-    line = json_log.access()[-1]
+    line = json_log.line_of(missing)
     assert (line["request_id"], line["route"], line["status"], line["code"]) == (
         "ci-job-42",
         "/v2/{project_id}/services/{service_id}",
@@ -77,14 +77,13 @@ def test_no_password_token_or_secret_key_reaches_the_log(
     assert made.status_code == 200
     refused = client.post("/v3/auth/tokens", json=password_body(password="Wrong-Passw0rd!"))
     assert refused.status_code == 401
+    json_log.line_of(refused)
     text = json_log.text
     assert len(json_log.access()) >= 5
     for secret in (ADMIN_PASSWORD, "Wrong-Passw0rd!", token, token.split(".")[-1], key.secret):
         assert secret not in text
     # AK/SK calls are still attributed: the access key's user and domain are the line's tenant.
-    signed_line = next(
-        line for line in json_log.access() if line["request_id"] == signed.headers["X-Request-Id"]
-    )
+    signed_line = json_log.line_of(signed)
     assert signed_line["user_id"] == key.user_id
 
 
@@ -101,19 +100,23 @@ def test_an_unexpected_error_has_its_stack_in_the_log_only(
     assert [line["request_id"] for line in errors] == [request_id]
     assert errors[0]["stack"].startswith("Traceback (most recent call last)")
     assert "workspaces" in errors[0]["stack"]
-    access = json_log.access()[-1]
+    access = json_log.line_of(failed)
     assert (access["request_id"], access["status"], access["code"]) == (request_id, 500, "ModelArts.0001")
 
 
 def test_the_plain_text_format_names_the_same_fields(
-    client: TestClient, admin: Account, text_log: CapturedLog
+    settings: Settings, engine: Engine, text_log: CapturedLog
 ) -> None:
-    answer = client.get(f"/v2/{admin.project()}/services", headers=admin.headers())
+    plain = settings.model_copy(update={"log_format": "text"})
+    with TestClient(create_app(plain, engine)) as client:
+        account = Account(client, "admin", ADMIN_PASSWORD, "openmaas")
+        answer = client.get(f"/v2/{account.project()}/services", headers=account.headers())
     assert answer.status_code == 200
     line = text_log.text.splitlines()[-1]
-    assert f"INFO openmaas.access: GET /v2/{admin.project()}/services 200 " in line
+    assert f" INFO openmaas.access: GET /v2/{account.project()}/services 200 " in line
     assert f"request_id={answer.headers['X-Request-Id']} " in line
     assert " route=/v2/{project_id}/services " in line
+    assert f" project_id={account.project()}" in line
 
 
 def test_the_access_log_can_be_switched_off_and_errors_are_still_logged(
