@@ -360,8 +360,8 @@ def bootstrap(folder: Path, env: dict[str, str]) -> str:
     return done.stdout.strip()
 
 
-def start_redis(folder: Path) -> Member:
-    port = free_port()
+def start_redis(folder: Path, nginx_port: int) -> Member:
+    [port] = free_ports(1, avoid=nginx_port)
     (folder / "redis").mkdir(exist_ok=True)
     command = [
         binary("redis-server"),
@@ -373,10 +373,19 @@ def start_redis(folder: Path) -> Member:
     return member
 
 
-def start_servers(folder: Path, count: int, env: dict[str, str]) -> list[Member]:
-    members = []
-    for index in range(count):
+def free_ports(count: int, avoid: int) -> list[int]:
+    """``count`` distinct free loopback ports, none of them ``avoid`` (nginx's, not yet bound)."""
+    ports: list[int] = []
+    while len(ports) < count:
         port = free_port()
+        if port not in ports and port != avoid:
+            ports.append(port)
+    return ports
+
+
+def start_servers(folder: Path, count: int, nginx_port: int, env: dict[str, str]) -> list[Member]:
+    members = []
+    for index, port in enumerate(free_ports(count, avoid=nginx_port)):
         command = openmaas_command(
             "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(folder / "data")
         )
@@ -429,11 +438,11 @@ def up(options: UpOptions) -> tuple[ClusterState, str]:
     with stopped_on_failure(started):
         redis_url = options.redis_url
         if not redis_url:
-            started.append(start_redis(folder))
+            started.append(start_redis(folder, options.port))
             redis_url = f"redis://127.0.0.1:{started[-1].port}/0"
         env = server_env(options, redis_url, metrics)
         printed = bootstrap(folder, env)
-        servers = start_servers(folder, options.servers, env)
+        servers = start_servers(folder, options.servers, options.port, env)
         started.extend(servers)
         wait_ready(servers)
         started.append(start_nginx(folder, options.port, servers))

@@ -33,6 +33,21 @@ def _refuses(port: int) -> bool:
         return True
 
 
+def _running_under(folder: Path) -> list[str]:
+    """Live processes whose command line names the cluster folder (what `up` started there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or process_started(int(entry.name)) is None:
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(folder) in command:
+            found.append(command)
+    return found
+
+
 def _names(http: httpx.Client, project: str, headers: dict[str, str]) -> list[str]:
     response = http.get(f"/v2/{project}/services", params={"limit": 500}, headers=headers)
     assert response.status_code == 200, response.text
@@ -118,6 +133,7 @@ def test_status_shows_a_dead_server_and_down_stops_every_process_and_frees_every
     assert f"stopped {len(members) - 1} processes" in done.stdout
     assert all(process_started(member["pid"]) is None for member in members)
     assert all(_refuses(member["port"]) for member in members)
+    assert _running_under(cluster.folder) == []
     assert not (cluster.folder / "metrics").exists()
     assert not (cluster.folder / "cluster.json").exists()
 
@@ -163,6 +179,9 @@ def test_up_says_when_the_database_is_unreachable_and_leaves_nothing_running(
     assert "Traceback" not in done.stderr + done.stdout
     assert time.monotonic() - started < 60
     assert not (folder / "cluster.json").exists()
+    # The private redis-server it had started is stopped again.
+    assert (folder / "logs" / "redis.log").exists()
+    assert _running_under(folder) == []
 
 
 def test_up_needs_a_postgresql_url(pg_store: Store, tmp_path: Path) -> None:
