@@ -39,6 +39,9 @@ DATABASE_SCHEMES = ("postgresql://", "postgresql+psycopg://")
 # The servers' largest body cap (the data plane's) and some room, so that they answer it themselves.
 DEFAULT_BODY_CAP = 16 * 1024 * 1024
 BODY_CAP_ROOM = 1024 * 1024
+# nginx first, gracefully (SIGQUIT: it finishes the requests it has), so that no new request reaches
+# a stopping server; then the servers, which drain theirs; Redis last, as servers use it until then.
+STOP_ORDER = (("nginx", signal.SIGQUIT), ("server-", signal.SIGTERM), ("redis", signal.SIGTERM))
 
 
 class ClusterError(Exception):
@@ -150,11 +153,13 @@ def spawn(role: str, command: Sequence[str], port: int, log: Path, env: dict[str
     return Member(role, process.pid, port, process_started(process.pid), str(log))
 
 
-def stop(members: Sequence[Member], wait_seconds: float = STOP_SECONDS) -> list[Member]:
-    """SIGTERM every live member, wait for them, SIGKILL the rest; the members that were running."""
+def stop(
+    members: Sequence[Member], wait_seconds: float = STOP_SECONDS, signum: int = signal.SIGTERM
+) -> list[Member]:
+    """Signal every live member, wait for them, SIGKILL the rest; the members that were running."""
     running = [member for member in members if member.alive()]
     for member in running:
-        _signal(member, signal.SIGTERM)
+        _signal(member, signum)
     deadline = time.monotonic() + wait_seconds
     while any(member.alive() for member in running) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -368,9 +373,7 @@ def start_redis(folder: Path, nginx_port: int) -> Member:
         *("--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
         *("--dir", str(folder / "redis"), "--daemonize", "no"),
     ]
-    member = spawn("redis", command, port, folder / "logs" / "redis.log", dict(os.environ))
-    wait_until(lambda: pongs(port), member, "redis-server")
-    return member
+    return spawn("redis", command, port, folder / "logs" / "redis.log", dict(os.environ))
 
 
 def free_ports(count: int, avoid: int) -> list[int]:
@@ -405,24 +408,28 @@ def _ready_probe(port: int) -> Callable[[], bool]:
 
 def start_nginx(folder: Path, port: int, servers: Sequence[Member]) -> Member:
     nginx = binary("nginx")
-    (folder / "nginx.conf").write_text(
-        render(local_values(folder, port, [server.port for server in servers]))
-    )
+    config = render(local_values(folder, port, [server.port for server in servers]))
+    (folder / "nginx.conf").write_text(config)
     command = nginx_command(nginx, folder)
     check_nginx_config(command)
-    member = spawn("nginx", command, port, folder / "logs" / "nginx-error.log", dict(os.environ))
-    wait_until(lambda: answers(f"http://127.0.0.1:{port}/health"), member, "nginx")
-    return member
+    return spawn("nginx", command, port, folder / "logs" / "nginx-error.log", dict(os.environ))
 
 
 @contextmanager
-def stopped_on_failure(started: list[Member]) -> Iterator[None]:
-    """What `up` started is stopped again if it cannot finish."""
+def stopped_on_failure(state: ClusterState, folder: Path) -> Iterator[None]:
+    """What `up` started is stopped again if it cannot finish (an interrupt included)."""
     try:
         yield
     except BaseException:
-        stop(started, wait_seconds=10)
+        stop(state.members, wait_seconds=10)
+        (folder / STATE_FILE).unlink(missing_ok=True)
         raise
+
+
+def join(state: ClusterState, folder: Path, *members: Member) -> None:
+    """Record started members at once, so that `down` finds them even if `up` itself is killed."""
+    state.members.extend(members)
+    state.save(folder)
 
 
 def up(options: UpOptions) -> tuple[ClusterState, str]:
@@ -434,20 +441,21 @@ def up(options: UpOptions) -> tuple[ClusterState, str]:
     if not port_is_free(options.port):
         raise ClusterError(f"port {options.port} on 127.0.0.1 is taken: choose another with --port")
     metrics = prepare_folder(folder)
-    started: list[Member] = []
-    with stopped_on_failure(started):
-        redis_url = options.redis_url
-        if not redis_url:
-            started.append(start_redis(folder, options.port))
-            redis_url = f"redis://127.0.0.1:{started[-1].port}/0"
-        env = server_env(options, redis_url, metrics)
+    state = ClusterState(str(folder), options.port, options.redis_url)
+    with stopped_on_failure(state, folder):
+        if not state.redis_url:
+            redis = start_redis(folder, options.port)
+            join(state, folder, redis)
+            wait_until(lambda: pongs(redis.port), redis, "redis-server")
+            state.redis_url = f"redis://127.0.0.1:{redis.port}/0"
+        env = server_env(options, state.redis_url, metrics)
         printed = bootstrap(folder, env)
         servers = start_servers(folder, options.servers, options.port, env)
-        started.extend(servers)
+        join(state, folder, *servers)
         wait_ready(servers)
-        started.append(start_nginx(folder, options.port, servers))
-        state = ClusterState(str(folder), options.port, redis_url, started)
-        state.save(folder)
+        nginx = start_nginx(folder, options.port, servers)
+        join(state, folder, nginx)
+        wait_until(lambda: answers(f"http://127.0.0.1:{options.port}/health"), nginx, "nginx")
     return state, printed
 
 
@@ -455,9 +463,10 @@ def down(folder: Path) -> list[Member]:
     """Stop every process of the cluster; the ones that were running. The metrics folder goes too."""
     folder = folder.resolve()
     state = ClusterState.load(folder)
-    # nginx first, so no new request reaches a stopping server; Redis last, as servers may use it.
-    order = sorted(state.members, key=lambda member: (member.role != "nginx", member.role == "redis"))
-    stopped = stop(order)
+    stopped: list[Member] = []
+    for role, signum in STOP_ORDER:
+        group = [member for member in state.members if member.role.startswith(role)]
+        stopped += stop(group, signum=signum)
     shutil.rmtree(folder / "metrics", ignore_errors=True)
     (folder / STATE_FILE).unlink()
     return stopped
