@@ -26,6 +26,8 @@ CLUSTER_ENV = {
     "OPENMAAS_ADMIN_PASSWORD": ADMIN_PASSWORD,
     "OPENMAAS_PASSWORD_HASH_TIME_COST": "1",
     "OPENMAAS_PASSWORD_HASH_MEMORY_KIB": "1024",
+    # One long rate-limit window: a burst never straddles two (tests wait out the window's last minute).
+    "OPENMAAS_RATE_LIMIT_WINDOW_SECONDS": "3600",
 }
 
 
