@@ -190,3 +190,17 @@ def test_up_needs_a_postgresql_url(pg_store: Store, tmp_path: Path) -> None:
     )
     assert done.returncode == 3
     assert "a cluster shares one PostgreSQL database" in done.stderr
+
+
+def test_a_second_up_from_the_same_folder_is_refused_and_leaves_the_first_running(cluster: Cluster) -> None:
+    again = cluster.run("up", "--database-url", cluster.store.url, "--port", str(free_port()))
+    assert again.returncode == 3
+    assert f"a cluster started from {cluster.folder} is running" in again.stderr
+    assert cluster.status()["exit_code"] == 0
+
+
+def test_down_without_a_cluster_says_so(pg_store: Store, tmp_path: Path) -> None:
+    done = cluster_command(pg_store, "down", "--dir", str(tmp_path / "nothing"))
+    assert done.returncode == 3
+    assert f"no cluster was started from {tmp_path / 'nothing'}" in done.stderr
+    assert "Traceback" not in done.stderr
