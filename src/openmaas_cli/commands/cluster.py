@@ -51,7 +51,7 @@ def up(
             "--redis-url",
             envvar="OPENMAAS_REDIS_URL",
             show_envvar=True,
-            help="The Redis of the rate-limit counters [a private redis-server].",
+            help="The Redis of the rate-limit counters (default: a private redis-server).",
         ),
     ] = "",
     folder: DirOption = DEFAULT_DIR,
