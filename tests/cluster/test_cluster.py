@@ -34,16 +34,18 @@ def _refuses(port: int) -> bool:
 
 
 def _running_under(folder: Path) -> list[str]:
-    """Live processes whose command line names the cluster folder (what `up` started there)."""
+    """Live processes that `up` started in the cluster folder: named in their command line, or, for
+    redis-server (which rewrites its command line), working in it."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or process_started(int(entry.name)) is None:
             continue
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink(entry / "cwd")
         except OSError:
             continue
-        if str(folder) in command:
+        if str(folder) in command or cwd.startswith(str(folder)):
             found.append(command)
     return found
 
@@ -130,6 +132,8 @@ def test_status_shows_a_dead_server_and_down_stops_every_process_and_frees_every
     assert states == {**{role: "running" for role in states}, victim["role"]: "dead"}
 
     members = cluster.members()
+    # Every member but the killed one is found so (the check after `down` would see them).
+    assert len(_running_under(cluster.folder)) == len(members) - 1
     done = cluster.run("down")
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"stopped {len(members) - 1} processes" in done.stdout
