@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: serve test lint install system-tools
 # Debian packages the test suite drives as real processes (they are started by the tests themselves).
-SYSTEM_TOOLS := redis-server
+SYSTEM_TOOLS := redis-server nginx
 
 
 $(STAMP): pyproject.toml
@@ -28,7 +28,7 @@ lint: $(STAMP)
 
 # Installs what is missing, with apt-get (as root, or through sudo when it is there).
 system-tools:
-	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
 		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \

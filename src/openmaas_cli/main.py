@@ -15,6 +15,7 @@ import typer
 from openmaas_cli.commands import (
     admin,
     api_keys,
+    cluster,
     endpoints,
     login,
     maas,
@@ -40,6 +41,7 @@ app.add_typer(endpoints.app, name="endpoints")
 app.add_typer(admin.app, name="admin")
 app.add_typer(api_keys.app, name="api-keys")
 app.add_typer(users.app, name="users")
+app.add_typer(cluster.app, name="cluster")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Folder for the embedded store [./.openmaas].")
