@@ -1,0 +1,134 @@
+"""The console's routes in-process: the login, the session and CSRF rules, and API errors shown as
+messages on the page."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from openmaas.console.session import COOKIE
+from tests.conftest import ADMIN_PASSWORD, HOME
+
+LOGIN = {"domain": "openmaas", "user": "admin", "password": ADMIN_PASSWORD}
+
+
+def log_in(client: TestClient) -> str:
+    """Log in as the admin; the page's CSRF token."""
+    response = client.post("/console/login", data=LOGIN, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/console/services"
+    page = client.get("/console/services")
+    assert page.status_code == 200
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert found is not None
+    return found.group(1)
+
+
+def notices(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<code class="error-code">([^<]*)</code> <span class="error-msg">([^<]*)</span>', html)
+
+
+def test_a_wrong_password_shows_the_iam_message(client: TestClient) -> None:
+    response = client.post("/console/login", data={**LOGIN, "password": "wrong"}, follow_redirects=False)
+    assert response.status_code == 401
+    assert notices(response.text) == [("401", "The username or password is wrong.")]
+    assert COOKIE not in response.cookies
+
+
+def test_the_session_cookie_is_httponly_and_samesite_strict(client: TestClient) -> None:
+    response = client.post("/console/login", data=LOGIN, follow_redirects=False)
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert "Path=/console" in cookie
+    assert "omt1." not in response.headers["location"]
+
+
+def test_a_page_without_a_session_sends_to_the_login(client: TestClient) -> None:
+    for path in ("/console/services", "/console/founding", "/console/endpoints", "/console/api-keys"):
+        response = client.get(path, follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, "/console/login"), path
+
+
+def test_an_htmx_request_without_a_session_is_told_to_log_in(client: TestClient) -> None:
+    response = client.get("/console/services/rows", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert (response.status_code, response.headers["hx-redirect"]) == (200, "/console/login")
+
+
+def test_a_post_without_its_csrf_token_is_refused(client: TestClient) -> None:
+    log_in(client)
+    response = client.post("/console/services", data={"name": "svc-csrf"})
+    assert response.status_code == 403
+    assert notices(response.text) == [
+        ("Console.0403", "The form is missing its CSRF token, or carries another session&#39;s.")
+    ]
+    listing = client.get("/console/services")
+    assert "svc-csrf" not in listing.text
+
+
+def test_a_post_with_another_csrf_token_is_refused(client: TestClient) -> None:
+    log_in(client)
+    response = client.post("/console/services", data={"name": "svc-x", "csrf_token": "0" * 40})
+    assert response.status_code == 403
+
+
+def test_the_csrf_header_of_htmx_is_taken(client: TestClient) -> None:
+    csrf = log_in(client)
+    response = client.post("/console/services", data={"name": "svc-h"}, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 200
+    assert re.search(r"Service svc-h created \([0-9a-f-]+\), status DEPLOYING\.", response.text)
+
+
+def test_an_api_error_is_a_message_on_the_page(client: TestClient) -> None:
+    csrf = log_in(client)
+    response = client.post("/console/services", data={"name": "bad name!", "csrf_token": csrf})
+    assert response.status_code == 400
+    [(code, message)] = notices(response.text)
+    assert code == "ModelArts.0101"
+    assert message.startswith("Invalid parameter: name")
+
+
+def test_an_unknown_service_action_error_is_shown(client: TestClient) -> None:
+    csrf = log_in(client)
+    response = client.post(
+        "/console/services/00000000-0000-0000-0000-000000000000/start", headers={"X-CSRF-Token": csrf}
+    )
+    assert response.status_code == 400
+    [(code, _message)] = notices(response.text)
+    assert code.startswith("ModelArts.")
+
+
+def test_a_region_without_a_grant_is_a_message(client: TestClient) -> None:
+    log_in(client)
+    response = client.get("/console/services?region=nowhere-1")
+    assert response.status_code == 404
+    assert notices(response.text) == [("Console.0404", "You have no project in region nowhere-1.")]
+
+
+def test_logout_revokes_the_tokens_and_forgets_the_cookie(client: TestClient) -> None:
+    csrf = log_in(client)
+    cookie = client.cookies[COOKIE]
+    response = client.post("/console/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (303, "/console/login")
+    assert f'{COOKIE}=""' in response.headers["set-cookie"] or "Max-Age=0" in response.headers["set-cookie"]
+    token = cookie.split("|")[1].split(":")[2]
+    refused = client.get(f"/v2/{cookie.split('|')[1].split(':')[1]}/services", headers={"X-Auth-Token": token})
+    assert refused.status_code == 401
+    assert HOME in cookie
+
+
+def test_htmx_is_served_from_the_package(client: TestClient) -> None:
+    response = client.get("/console/static/htmx.min.js")
+    assert response.status_code == 200
+    assert response.text.startswith("/*! htmx 2.0.11")
+    assert response.headers["content-type"].startswith("text/javascript")
+
+
+def test_the_console_can_be_switched_off(client: TestClient) -> None:
+    from openmaas.app import create_app
+
+    app = create_app(client.app.state.openmaas.settings.model_copy(update={"console": False}))  # type: ignore[attr-defined]
+    with TestClient(app) as off:
+        assert off.get("/console/login").status_code == 404
