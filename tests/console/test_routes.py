@@ -79,9 +79,18 @@ def test_a_post_with_another_csrf_token_is_refused(client: TestClient) -> None:
 
 def test_the_csrf_header_of_htmx_is_taken(client: TestClient) -> None:
     csrf = log_in(client)
-    response = client.post("/console/services", data={"name": "svc-h"}, headers={"X-CSRF-Token": csrf})
-    assert response.status_code == 200
-    assert re.search(r"Service svc-h created \([0-9a-f-]+\), status DEPLOYING\.", response.text)
+    response = client.post(
+        "/console/services", data={"name": "svc-h"}, headers={"X-CSRF-Token": csrf}, follow_redirects=False
+    )
+    # A form that succeeded is answered with a redirect, so that a reload does not post it again.
+    assert (response.status_code, response.headers["location"]) == (
+        303,
+        "/console/services?region=ap-southeast-1&workspace=0&page=0",
+    )
+    page = client.get(response.headers["location"])
+    assert re.search(r"Service svc-h created \([0-9a-f-]+\), status DEPLOYING\.", page.text)
+    # The message is shown once.
+    assert "svc-h created" not in client.get("/console/services").text
 
 
 def test_an_api_error_is_a_message_on_the_page(client: TestClient) -> None:

@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, unquote, urlencode
 
 from fastapi import APIRouter, Request
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -24,6 +24,8 @@ from openmaas_client import ApiError, AsyncClient, OpenMaasError
 
 PREFIX = "/console"
 PAGE_SIZE = 50
+# The message of a form that succeeded, for the page it was redirected to (never a secret).
+FLASH = "openmaas_console_notice"
 SERVICE_ACTIONS = ("start", "stop", "delete")
 ENDPOINT_ACTIONS = ("activate", "deactivate", "delete")
 # A status the worker will still change: the rows fragment keeps polling while one is shown.
@@ -156,7 +158,7 @@ async def create_service(request: Request) -> Response:
             Notice(f"Service {body['name']} created ({created.id}), status {created.status}.")
         )
 
-    return await _act(request, "services.html", _services, create)
+    return await _act(request, "services.html", _services, create, then="/services")
 
 
 @router.post("/services/{service_id}/{action}")
@@ -200,7 +202,7 @@ async def create_endpoint(request: Request) -> Response:
             )
         page.notices.append(Notice(f"Endpoint {created.endpoint_name} created ({created.id})."))
 
-    return await _act(request, "endpoints.html", _endpoints, create)
+    return await _act(request, "endpoints.html", _endpoints, create, then="/endpoints")
 
 
 @router.post("/endpoints/{endpoint_id}/{action}")
@@ -310,6 +312,9 @@ async def _render(request: Request, template: str, load: Loader, page: Page | No
     if page is None:
         return _to_login(request)
     data: dict[str, Any] = {}
+    flashed = None if template.startswith("_") else request.cookies.get(FLASH)
+    if flashed:
+        page.notices.insert(0, Notice(unquote(flashed)[:500]))
     try:
         data = await load(page)
         if not template.startswith("_"):
@@ -318,7 +323,17 @@ async def _render(request: Request, template: str, load: Loader, page: Page | No
         if _token_refused(error):
             return _to_login(request)
         page.failed(error)
-    return _html(request, template, {"page": page, "data": data, "notices": page.notices}, page.status)
+    response = _html(request, template, {"page": page, "data": data, "notices": page.notices}, page.status)
+    if flashed:
+        response.delete_cookie(FLASH, path=PREFIX, httponly=True, samesite="strict")
+    return response
+
+
+def _redirect_with(location: str, notices: list[Notice]) -> Response:
+    response = RedirectResponse(location, status_code=303)
+    text = " ".join(notice.text for notice in notices)
+    response.set_cookie(FLASH, quote(text), max_age=60, path=PREFIX, httponly=True, samesite="strict")
+    return response
 
 
 async def _act(
@@ -326,8 +341,12 @@ async def _act(
     template: str,
     load: Loader,
     action: Callable[[Page, dict[str, str]], Awaitable[None]],
+    *,
+    then: str | None = None,
 ) -> Response:
-    """A form's action: session and CSRF first, then the action, then the page as it is now."""
+    """A form's action: session and CSRF first, then the action, then the page as it is now. With
+    ``then``, a success is answered with a redirect to that page (a reload does not post again), its
+    message carried there once in a short-lived cookie."""
     page = _page_of(request)
     if page is None:
         return _to_login(request)
@@ -339,6 +358,9 @@ async def _act(
         if _token_refused(error):
             return _to_login(request)
         page.failed(error)
+    else:
+        if then is not None:
+            return _redirect_with(page.link(then, page=0), page.notices)
     status = page.status
     response = await _render(request, template, load, page)
     response.status_code = max(status, response.status_code)
