@@ -141,3 +141,31 @@ def test_htmx_is_served_from_the_package(client: TestClient) -> None:
 def test_the_console_can_be_switched_off(engine: Engine, settings: Settings) -> None:
     with TestClient(create_app(settings.model_copy(update={"console": False}), engine)) as off:
         assert off.get("/console/login").status_code == 404
+
+
+def test_each_region_has_its_own_project_and_services(client: TestClient) -> None:
+    csrf = log_in(client)
+    cookie = client.cookies[COOKIE]
+    assert [entry.split(":")[0] for entry in cookie.split("|")[1:]] == [HOME, "cn-southwest-2"]
+    made = client.post("/console/services?region=cn-southwest-2", data={"name": "svc-gy", "csrf_token": csrf})
+    assert made.status_code == 200
+    there = client.get("/console/services?region=cn-southwest-2")
+    assert re.findall(r'<td class="name">([^<]*)</td>', there.text) == ["svc-gy"]
+    assert '<option value="cn-southwest-2" selected>' in there.text
+    here = client.get("/console/services")
+    assert re.findall(r'<td class="name">([^<]*)</td>', here.text) == []
+    # §6.3 is asked in the home region for the services of the region picked.
+    founding = client.get("/console/founding?region=cn-southwest-2")
+    assert re.findall(r'<td class="name">([^<]*)</td>', founding.text) == ["svc-gy"]
+
+
+def test_a_login_posted_from_another_site_is_refused(client: TestClient) -> None:
+    response = client.post(
+        "/console/login", data=LOGIN, headers={"Origin": "https://elsewhere.example"}, follow_redirects=False
+    )
+    assert response.status_code == 403
+    assert COOKIE not in response.cookies
+    same = client.post(
+        "/console/login", data=LOGIN, headers={"Origin": "http://testserver"}, follow_redirects=False
+    )
+    assert same.status_code == 303

@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlencode
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -107,6 +107,9 @@ async def login_page(request: Request) -> Response:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
+    # No session yet, so no CSRF token: a browser's Origin must be this server (no login CSRF).
+    if not _same_origin(request):
+        return _forbidden(request, "The login form was sent from another site.")
     form = await _form(request)
     domain, user = form.get("domain", ""), form.get("user", "")
     regions = _regions(request)
@@ -426,8 +429,15 @@ def _to_login(request: Request) -> Response:
     return response
 
 
-def _forbidden(request: Request) -> Response:
-    notice = Notice("The form is missing its CSRF token, or carries another session's.", "Console.0403")
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def _forbidden(
+    request: Request, text: str = "The form is missing its CSRF token, or carries another session's."
+) -> Response:
+    notice = Notice(text, "Console.0403")
     return _html(request, "message.html", {"notices": [notice]}, 403)
 
 
