@@ -76,8 +76,10 @@ def console(tmp_path: Path) -> Iterator[Console]:
             server.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Browser]:
+    """Per test: Playwright's sync API runs an event loop on this thread while it is open, and
+    asyncio.run() in any later test would refuse to start beside it."""
     # Fails, never skips: a console nobody has seen in a browser is not tested.
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make system-tools does)")
