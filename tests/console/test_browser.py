@@ -22,6 +22,7 @@ def test_the_walk_through_in_the_browser(console: Console, page: Page) -> None:
     switch_endpoint(console, page)
     key = create_api_key(console, page)
     see_usage(console, page, key)
+    stop_start_and_delete(console, page)
     log_out(console, page)
 
 
@@ -138,10 +139,35 @@ def see_usage(console: Console, page: Page, key: str) -> None:
     console.shot(page, "09-endpoint-usage")
 
 
+def stop_start_and_delete(console: Console, page: Page) -> None:
+    page.on("dialog", lambda dialog: dialog.accept())  # the delete buttons ask first (hx-confirm)
+    page.get_by_role("link", name="Back to custom endpoints").click()
+    listed = page.locator(f'#endpoints tr[data-name="{ENDPOINT}"]')
+    listed.get_by_role("button", name="Delete").click()
+    expect(page.locator(".notice.ok")).to_have_text(re.compile(r"^Endpoint [0-9a-f-]+: deleted\.$"))
+    expect(page.locator("#endpoints tbody tr")).to_have_text("No custom endpoints.")
+    page.get_by_role("link", name="API keys").click()
+    page.locator("#api-keys tbody tr").get_by_role("button", name="Delete").click()
+    expect(page.locator(".notice.ok")).to_have_text(re.compile(r"^API key [0-9a-f-]+ deleted\.$"))
+    expect(page.locator("#api-keys tbody tr")).to_have_text("No API keys.")
+    page.get_by_role("link", name="Services").click()
+    row = page.locator(f'#services tr[data-name="{SERVICE}"]')
+    row.get_by_role("button", name="Stop").click()
+    expect(page.locator(".notice.ok")).to_have_text(f"Service {SERVICE}: stop asked, status STOPPING.")
+    expect(row.locator(".status")).to_have_text("STOPPED", timeout=20_000)
+    row.get_by_role("button", name="Start").click()
+    expect(page.locator(".notice.ok")).to_have_text(f"Service {SERVICE}: start asked, status DEPLOYING.")
+    expect(row.locator(".status")).to_have_text("RUNNING", timeout=20_000)
+    row.get_by_role("button", name="Delete").click()
+    expect(page.locator(".notice.ok")).to_have_text(re.compile(r"^Service [0-9a-f-]+ is being deleted\.$"))
+    expect(page.locator("#services tbody tr")).to_have_text("No services in this workspace.", timeout=20_000)
+    console.shot(page, "10-services-deleted")
+
+
 def log_out(console: Console, page: Page) -> None:
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(f"{console.url}/login")
     expect(page.get_by_role("heading")).to_have_text("Log in")
-    console.shot(page, "10-logged-out")
+    console.shot(page, "11-logged-out")
     page.goto(f"{console.url}/api-keys")
     expect(page).to_have_url(f"{console.url}/login")
