@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from openmaas.app import create_app
 from openmaas.config import Settings
 from openmaas.console.session import COOKIE
-from tests.conftest import ADMIN_PASSWORD, HOME
+from tests.conftest import ADMIN_PASSWORD, HOME, Account, service_body
 
 LOGIN = {"domain": "openmaas", "user": "admin", "password": ADMIN_PASSWORD}
 
@@ -169,3 +169,44 @@ def test_a_login_posted_from_another_site_is_refused(client: TestClient) -> None
         "/console/login", data=LOGIN, headers={"Origin": "http://testserver"}, follow_redirects=False
     )
     assert same.status_code == 303
+
+
+def names(html: str) -> list[str]:
+    return re.findall(r'<td class="name">([^<]*)</td>', html)
+
+
+def test_the_services_list_is_paged_by_fifty(client: TestClient, admin: Account) -> None:
+    for index in range(55):
+        made = client.post(
+            f"/v2/{admin.project()}/services", json=service_body(f"svc-{index:02d}"), headers=admin.headers()
+        )
+        assert made.status_code == 200, made.text
+    log_in(client)
+    first = client.get("/console/services")
+    assert len(names(first.text)) == 50
+    assert '<span class="count">55 in all, page 1 of 2</span>' in first.text
+    assert 'rel="prev"' not in first.text
+    assert (
+        'href="/console/services?region=ap-southeast-1&amp;workspace=0&amp;page=1" rel="next"' in first.text
+    )
+    second = client.get("/console/services?page=1")
+    assert len(names(second.text)) == 5
+    assert set(names(first.text)).isdisjoint(names(second.text))
+    assert 'rel="prev"' in second.text
+    assert 'rel="next"' not in second.text
+
+
+def test_a_workspace_is_picked(client: TestClient, admin: Account) -> None:
+    made = client.post(f"/v1/{admin.project()}/workspaces", json={"name": "team-a"}, headers=admin.headers())
+    assert made.status_code == 200, made.text
+    workspace = made.json()["id"]
+    csrf = log_in(client)
+    listing = client.get("/console/services")
+    assert f'<option value="{workspace}" >team-a ({workspace})</option>' in listing.text
+    created = client.post(
+        f"/console/services?workspace={workspace}", data={"name": "svc-team", "csrf_token": csrf}
+    )
+    assert created.status_code == 200
+    assert names(client.get(f"/console/services?workspace={workspace}").text) == ["svc-team"]
+    assert names(client.get("/console/services").text) == []
+    assert names(client.get(f"/console/founding?workspace={workspace}").text) == ["svc-team"]
