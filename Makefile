@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: serve test lint install system-tools
 # Debian packages the test suite drives as real processes (they are started by the tests themselves).
-SYSTEM_TOOLS := redis-server nginx
+SYSTEM_TOOLS := redis-server nginx chromium
 
 
 $(STAMP): pyproject.toml

@@ -26,6 +26,8 @@ from openmaas.auth.tokens import TokenSigner, signing_key
 from openmaas.background import Periodic
 from openmaas.bootstrap import bootstrap_again
 from openmaas.config import Settings
+from openmaas.console import PREFIX as CONSOLE_PREFIX
+from openmaas.console import router as console_router
 from openmaas.credentials.routes import router as credentials_router
 from openmaas.credentials.service import delete_user_keys
 from openmaas.crypto import open_secret_box
@@ -127,6 +129,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     for router in ROLES[settings.role]:
         app.include_router(router)
     _add_probes(app)
+    # Outside ROUTERS: the console is pages over the APIs above, not an API (the isolation matrix
+    # covers what it calls). It needs the control plane.
+    console = settings.console and settings.role != "data-plane"
+    if console:
+        app.include_router(console_router)
     if settings.metrics:
         _add_metrics(app)
     inner: ASGIApp = app.stack
@@ -143,6 +150,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         data_plane_max_body_bytes=settings.data_plane_max_body_bytes,
         strict_content_type=settings.strict_content_type,
+        form_paths=(CONSOLE_PREFIX + "/",) if console else (),
     )
     # Outermost, so every answer (the request checks' own too) is counted, timed and logged.
     app.front = Observer(

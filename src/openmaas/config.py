@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     # Encrypts access-key secrets at rest (openmaas.crypto); unset = a key file in data_dir.
     # Every process sharing one store must be given the same key.
     secret_key: SecretStr | None = None
+    # The web console under /console (pages over this server's own API); off: those paths are not published.
+    console: bool = True
 
     @classmethod
     def load(cls, **values: Any) -> Settings:

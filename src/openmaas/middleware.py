@@ -16,9 +16,17 @@ BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})
 
 class RequestContext:
     def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, data_plane_max_body_bytes: int, strict_content_type: bool
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        data_plane_max_body_bytes: int,
+        strict_content_type: bool,
+        form_paths: tuple[str, ...] = (),
     ) -> None:
         self.app = app
+        # Paths whose POSTs are HTML forms (the console), not JSON.
+        self.form_paths = form_paths
         self.max_body_bytes = max_body_bytes
         self.data_plane_max_body_bytes = data_plane_max_body_bytes
         self.strict_content_type = strict_content_type
@@ -61,9 +69,14 @@ class RequestContext:
             scope["method"].encode() in BODY_METHODS
             and int(length)
             and content_type not in (b"application/json", b"")
+            and not (content_type == b"application/x-www-form-urlencoded" and self._takes_forms(scope))
         ):
             return InvalidParameter("body", "must be JSON (Content-Type application/json)")
         return None
+
+    def _takes_forms(self, scope: Scope) -> bool:
+        path: str = scope["path"]
+        return path.startswith(self.form_paths) if self.form_paths else False
 
 
 def _too_large(cap: int) -> InvalidParameter:
