@@ -14,7 +14,7 @@ from tests.gateway.upstreams import failing, served
 from tests.telemetry.capture import CapturedLog, json_log
 
 __all__ = ["json_log"]
-from tests.telemetry.scrape import Scrape
+from tests.telemetry.scrape import scrape
 
 CALLS = "openmaas_data_plane_calls_total"
 TOKENS = "openmaas_data_plane_tokens_total"
@@ -26,12 +26,6 @@ REQUESTS = "openmaas_http_requests_total"
 def no_reuse(monkeypatch: pytest.MonkeyPatch) -> None:
     """An endpoint made by a test is seen by its next call (D-15)."""
     monkeypatch.setattr(Gateway, "RESOLVE_SECONDS", 0.0)
-
-
-def scrape(client: TestClient) -> Scrape:
-    answer = client.get("/metrics")
-    assert answer.status_code == 200
-    return Scrape.of(answer.text)
 
 
 def chat(client: TestClient, key: str, **body: Any) -> Any:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastapi.testclient import TestClient
+from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
 Key = tuple[str, frozenset[tuple[str, str]]]
@@ -30,3 +32,11 @@ class Scrape:
 
     def delta(self, before: Scrape, name: str, **labels: str) -> float:
         return self.value(name, **labels) - before.value(name, **labels)
+
+
+def scrape(client: TestClient) -> Scrape:
+    """``GET /metrics`` of the in-process app, as Prometheus reads it."""
+    answer = client.get("/metrics")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == CONTENT_TYPE_LATEST
+    return Scrape.of(answer.text)

@@ -7,14 +7,13 @@ import uuid
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from openmaas.app import create_app
 from openmaas.config import Settings
 from tests.conftest import ADMIN_PASSWORD, HOME, Account, password_body, service_body
-from tests.telemetry.scrape import Scrape
+from tests.telemetry.scrape import scrape
 
 REQUESTS = "openmaas_http_requests_total"
 LATENCY_COUNT = "openmaas_http_request_duration_seconds_count"
@@ -22,13 +21,6 @@ TRANSITIONS = "openmaas_service_transitions_total"
 STORE_ERRORS = "openmaas_store_errors_total"
 SERVICES = "/v2/{project_id}/services"
 SERVICE = "/v2/{project_id}/services/{service_id}"
-
-
-def scrape(client: TestClient) -> Scrape:
-    answer = client.get("/metrics")
-    assert answer.status_code == 200
-    assert answer.headers["content-type"] == CONTENT_TYPE_LATEST
-    return Scrape.of(answer.text)
 
 
 def test_requests_are_counted_by_route_template_status_and_wire_code(
