@@ -134,8 +134,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     console = settings.console and settings.role != "data-plane"
     if console:
         app.include_router(console_router)
-    if settings.metrics:
-        _add_metrics(app)
+    meter = RequestMeter() if settings.metrics else None
+    if meter is not None:
+        _add_metrics(app, meter)
     inner: ASGIApp = app.stack
     # The lanes sit inside the observer, so fast answers get X-Request-Id, metrics and a log line too.
     if settings.fast_lane and settings.role != "data-plane":
@@ -155,7 +156,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     # Outermost, so every answer (the request checks' own too) is counted, timed and logged.
     app.front = Observer(
         inner,
-        meter=RequestMeter() if settings.metrics else None,
+        meter=meter,
         access=AccessLines(settings.log_format) if settings.access_log else None,
     )
     return app
@@ -253,9 +254,10 @@ def _flush_usage(state: AppState) -> None:
         log.exception("the last usage batch could not be written")
 
 
-def _add_metrics(app: FastAPI) -> None:
+def _add_metrics(app: FastAPI, meter: RequestMeter) -> None:
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Any:
+        meter.publish()  # this process's requests until now, on the loop that counts them
         # Collected off the loop: with several processes it reads every process's file.
         body = await run_in_threadpool(exposition)
         return Response(body, media_type=METRICS_CONTENT_TYPE)

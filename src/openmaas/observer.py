@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+from functools import lru_cache
 from time import perf_counter
 from typing import Any
 from urllib.parse import parse_qs
@@ -16,7 +17,7 @@ from urllib.parse import parse_qs
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openmaas.telemetry.exchange import CURRENT, Exchange
-from openmaas.telemetry.logs import AccessLines
+from openmaas.telemetry.logs import ACCESS_LOGGER, AccessLines
 from openmaas.telemetry.metrics import UNMATCHED, RequestMeter
 
 # The version (4) and variant (RFC 4122) bits that make 128 random bits a UUID, as uuid.UUID sets them.
@@ -61,11 +62,15 @@ class Observer:
             self._observed(scope, exchange, status, perf_counter() - started)
 
     def _flushing_at_shutdown(self, send: Send) -> Send:
-        """The lifespan's ``send``, which writes the pending access lines once the app has stopped."""
+        """The lifespan's ``send``, which writes the pending access lines and publishes the pending
+        tallies once the app has stopped."""
 
         async def flushing_send(message: Message) -> None:
-            if message["type"].startswith("lifespan.shutdown") and self.access is not None:
-                self.access.flush()
+            if message["type"].startswith("lifespan.shutdown"):
+                if self.access is not None:
+                    self.access.flush()
+                if self.meter is not None:
+                    self.meter.publish()
             await send(message)
 
         return flushing_send
@@ -81,7 +86,7 @@ class Observer:
         if self.meter is not None:
             self.meter.observe(exchange.method, route, status, exchange.code, seconds)
         if self.access is not None:
-            self.access.add(_log_fields(scope, exchange, route, status, seconds))
+            self.access.add(_access_line(self.access.now(), scope, exchange, route, status, seconds))
 
 
 def _template(scope: Scope) -> str:
@@ -90,39 +95,52 @@ def _template(scope: Scope) -> str:
     return getattr(route, "path", UNMATCHED)
 
 
-def _log_fields(scope: Scope, exchange: Exchange, route: str, status: int, seconds: float) -> dict[str, Any]:
+def _access_line(
+    now: str, scope: Scope, exchange: Exchange, route: str, status: int, seconds: float
+) -> dict[str, Any]:
     """The request's line: who, what, how it ended. Never a header, a body or the query string (a
     token, a key or a password could be in any of them). Unknown fields are left out."""
-    fields: dict[str, Any] = {
-        "message": f"{exchange.method} {exchange.path} {status}",
+    method, path = exchange.method, exchange.path
+    line: dict[str, Any] = {
+        "time": now,
+        "level": "info",
+        "logger": ACCESS_LOGGER,
+        "message": f"{method} {path} {status}",
         "request_id": exchange.request_id,
-        "method": exchange.method,
+        "method": method,
         "route": route,
-        "path": exchange.path,
+        "path": path,
         "status": status,
     }
     if exchange.code:
-        fields["code"] = exchange.code
-    fields["duration_ms"] = round(seconds * 1000, 3)
+        line["code"] = exchange.code
+    line["duration_ms"] = round(seconds * 1000, 3)
     client = scope.get("client")
     if client:
-        fields["client"] = client[0]
-    params = scope.get("path_params") or {}
-    tenant = {
-        "domain_id": exchange.domain_id,
-        "user_id": exchange.user_id,
-        "project_id": params.get("project_id") or exchange.project_id,
-        "workspace_id": params.get("workspace_id") or exchange.workspace_id or _workspace_asked(scope),
-        "endpoint_id": exchange.endpoint_id,
-    }
-    for name, value in tenant.items():
-        if value is not None:
-            fields[name] = value
-    return fields
-
-
-def _workspace_asked(scope: Scope) -> str | None:
+        line["client"] = client[0]
+    if exchange.domain_id is not None:
+        line["domain_id"] = exchange.domain_id
+    if exchange.user_id is not None:
+        line["user_id"] = exchange.user_id
+    params = scope.get("path_params") or _NO_PARAMS
+    project_id = params.get("project_id") or exchange.project_id
+    if project_id is not None:
+        line["project_id"] = project_id
     query: bytes = scope.get("query_string", b"")
+    workspace_id = params.get("workspace_id") or exchange.workspace_id or _workspace_asked(query)
+    if workspace_id is not None:
+        line["workspace_id"] = workspace_id
+    if exchange.endpoint_id is not None:
+        line["endpoint_id"] = exchange.endpoint_id
+    return line
+
+
+_NO_PARAMS: dict[str, str] = {}
+
+
+@lru_cache(maxsize=1024)
+def _workspace_asked(query: bytes) -> str | None:
+    """The workspace a query string names (pollers repeat theirs: each is parsed once)."""
     if b"workspace_id=" not in query:
         return None
     values = parse_qs(query.decode("latin-1")).get("workspace_id")

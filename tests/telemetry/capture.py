@@ -54,7 +54,7 @@ def _capture(formatter: logging.Formatter, monkeypatch: pytest.MonkeyPatch) -> I
     level = root.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    monkeypatch.setattr(AccessLines, "sink", staticmethod(stream.write))
+    monkeypatch.setattr(AccessLines, "sink", staticmethod(lambda data: stream.write(data.decode())))
     try:
         yield CapturedLog(stream)
     finally:

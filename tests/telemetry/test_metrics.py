@@ -3,15 +3,20 @@ lifecycle transitions and store errors, in the Prometheus text format, through t
 
 from __future__ import annotations
 
+import time
 import uuid
+from bisect import bisect_left
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from openmaas.app import create_app
 from openmaas.config import Settings
+from openmaas.telemetry.metrics import LATENCY_BUCKETS, RequestMeter, add_observations
+from openmaas.telemetry.metrics import REQUESTS as REQUESTS_METRIC
 from tests.conftest import ADMIN_PASSWORD, HOME, Account, password_body, service_body
 from tests.telemetry.scrape import scrape
 
@@ -135,3 +140,38 @@ def test_metrics_switched_off_are_not_published(settings: Settings, engine: Engi
     with TestClient(create_app(settings.model_copy(update={"metrics": False}), engine)) as client:
         answer = client.get("/metrics")
     assert (answer.status_code, answer.json()["error_code"]) == (404, "APIG.0101")
+
+
+def test_the_meters_bulk_add_is_what_observe_adds_for_each_observation() -> None:
+    """The request meter moves its tallies into a histogram in bulk, through the library's own values
+    (it has no public call for it): the exposition must be the same as one ``observe`` per request."""
+    samples = [0.0001, 0.00025, 0.0007, 0.003, 0.003, 0.2, 9.0, 31.0, 500.0]
+    by_observe, in_bulk = CollectorRegistry(), CollectorRegistry()
+    one = Histogram("latency", "x", ["route"], buckets=LATENCY_BUCKETS, registry=by_observe).labels("/a")
+    for seconds in samples:
+        one.observe(seconds)
+    tally = [0] * (len(LATENCY_BUCKETS) + 1)
+    for seconds in samples:
+        tally[bisect_left(LATENCY_BUCKETS, seconds)] += 1
+    bulk = Histogram("latency", "x", ["route"], buckets=LATENCY_BUCKETS, registry=in_bulk).labels("/a")
+    add_observations(bulk, sum(samples), tally)
+
+    def exposed(registry: CollectorRegistry) -> list[str]:
+        return [line for line in generate_latest(registry).decode().splitlines() if "_created" not in line]
+
+    assert exposed(in_bulk) == exposed(by_observe)
+    assert 'latency_bucket{le="0.00025",route="/a"} 2.0' in exposed(in_bulk)
+    assert 'latency_count{route="/a"} 9.0' in exposed(in_bulk)
+
+
+def test_a_request_is_published_within_a_second_without_a_scrape(client: TestClient, admin: Account) -> None:
+    """Other processes read this one's values from the shared folder: its tallies are published on a
+    timer too (D-62), not only when this process is scraped."""
+    project = admin.project()
+    before = REQUESTS_METRIC.labels("GET", SERVICES, "200", "")._value.get()
+    assert client.get(f"/v2/{project}/services", headers=admin.headers()).status_code == 200
+    deadline = time.monotonic() + RequestMeter.PUBLISH_SECONDS * 5
+    while REQUESTS_METRIC.labels("GET", SERVICES, "200", "")._value.get() == before:
+        assert time.monotonic() < deadline, "the request was not published"
+        time.sleep(0.02)
+    assert REQUESTS_METRIC.labels("GET", SERVICES, "200", "")._value.get() == before + 1

@@ -17,6 +17,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from itertools import islice
 from typing import Any, ClassVar, Literal
 
 import orjson
@@ -82,9 +83,15 @@ def _utc(created: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", seconds) + f".{int(created % 1 * 1000):03d}Z"
 
 
-def _stderr(text: str) -> None:
-    sys.stderr.write(text)
-    sys.stderr.flush()
+def _stderr(data: bytes) -> None:
+    stream = sys.stderr
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a text-only stream put in place of stderr
+        stream.write(data.decode())
+    else:
+        stream.flush()  # what logging wrote before, first (it flushes each record: nothing, usually)
+        buffer.write(data)
+        buffer.flush()
 
 
 class AccessLines:
@@ -93,30 +100,35 @@ class AccessLines:
     A line is written at the end of the event loop's turn that answered it: one write for all the
     requests a busy loop answers in one turn, and at once on an idle server. A batch of ``BATCH``
     lines is written without waiting; ``flush`` writes what is pending (the server calls it as it
-    stops)."""
+    stops). A line is a dict that starts with ``time`` (from ``now``), ``level``, ``logger`` and
+    ``message``, written as it is (JSON) or as ``name=value`` pairs after the message (text)."""
 
     BATCH = 256
-    # Where the batches go: the process's stderr, as the root handler's records.
-    sink: ClassVar[Callable[[str], None]] = staticmethod(_stderr)
+    # Where the batches go (UTF-8): the process's stderr, as the root handler's records.
+    sink: ClassVar[Callable[[bytes], None]] = staticmethod(_stderr)
 
     def __init__(self, log_format: LogFormat) -> None:
-        self._line = _access_json if log_format == "json" else _access_text
-        self._pending: list[str] = []
+        self._json = log_format == "json"
+        self._pending: list[bytes] = []
         self._clock = _SecondClock()
 
-    def add(self, fields: dict[str, Any]) -> None:
-        """``fields`` starts with the line's ``message``; the line's time and logger are added here."""
+    def now(self) -> str:
+        """The time of a line, as the other records of this format write theirs."""
+        utc, local, millis = self._clock.stamps()
+        return f"{utc}.{millis:03d}Z" if self._json else f"{local},{millis:03d}"
+
+    def add(self, line: dict[str, Any]) -> None:
         if not self._pending:
             asyncio.get_running_loop().call_soon(self.flush)
-        self._pending.append(self._line(self._clock, fields))
+        self._pending.append(_json(line) if self._json else _text(line))
         if len(self._pending) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
         if self._pending:
-            text = "".join(self._pending)
+            data = b"".join(self._pending)
             self._pending.clear()
-            type(self).sink(text)
+            type(self).sink(data)
 
 
 class _SecondClock:
@@ -136,13 +148,10 @@ class _SecondClock:
         return self._utc, self._local, int(now % 1 * 1000)
 
 
-def _access_json(clock: _SecondClock, fields: dict[str, Any]) -> str:
-    utc, _local, millis = clock.stamps()
-    head = {"time": f"{utc}.{millis:03d}Z", "level": "info", "logger": ACCESS_LOGGER}
-    return orjson.dumps(head | fields, option=orjson.OPT_APPEND_NEWLINE).decode()
+def _json(line: dict[str, Any]) -> bytes:
+    return orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE)
 
 
-def _access_text(clock: _SecondClock, fields: dict[str, Any]) -> str:
-    _utc, local, millis = clock.stamps()
-    _message, *pairs = (f"{name}={value}" for name, value in fields.items())
-    return f"{local},{millis:03d} INFO {ACCESS_LOGGER}: {fields['message']} {' '.join(pairs)}\n"
+def _text(line: dict[str, Any]) -> bytes:
+    pairs = " ".join(f"{name}={value}" for name, value in islice(line.items(), 4, None))
+    return f"{line['time']} INFO {line['logger']}: {line['message']} {pairs}\n".encode()
