@@ -52,7 +52,7 @@ from openmaas.iam.service import LoginPolicy, LoginTurns
 from openmaas.iam.users import UserManagement
 from openmaas.maas.routes import router as maas_router
 from openmaas.middleware import RequestContext
-from openmaas.observer import Observer
+from openmaas.observer import Observer, access_line
 from openmaas.presets import load_catalogue
 from openmaas.ratelimit import make_limiter
 from openmaas.services.routes import router as services_router
@@ -157,7 +157,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.front = Observer(
         inner,
         meter=meter,
-        access=AccessLines(settings.log_format) if settings.access_log else None,
+        access=AccessLines(settings.log_format, access_line) if settings.access_log else None,
     )
     return app
 

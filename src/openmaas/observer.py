@@ -27,7 +27,9 @@ REQUEST_ID_MAX = 128
 
 
 class Observer:
-    def __init__(self, inner: ASGIApp, *, meter: RequestMeter | None, access: AccessLines | None) -> None:
+    def __init__(
+        self, inner: ASGIApp, *, meter: RequestMeter | None, access: AccessLines[Answered] | None
+    ) -> None:
         self.inner = inner
         self.meter = meter
         self.access = access
@@ -86,7 +88,9 @@ class Observer:
         if self.meter is not None:
             self.meter.observe(exchange.method, route, status, exchange.code, seconds)
         if self.access is not None:
-            self.access.add(_access_line(self.access.now(), scope, exchange, route, status, seconds))
+            # Only what the line needs: it is made with its batch (AccessLines).
+            params, query = scope.get("path_params") or _NO_PARAMS, scope.get("query_string", b"")
+            self.access.add((exchange, route, status, seconds, scope.get("client"), params, query))
 
 
 def _template(scope: Scope) -> str:
@@ -95,11 +99,15 @@ def _template(scope: Scope) -> str:
     return getattr(route, "path", UNMATCHED)
 
 
-def _access_line(
-    now: str, scope: Scope, exchange: Exchange, route: str, status: int, seconds: float
-) -> dict[str, Any]:
+# What a request leaves for its line: the exchange, its route template, status and duration, and
+# the client's address, path parameters and query string from its scope.
+Answered = tuple[Exchange, str, int, float, "tuple[str, int] | None", dict[str, str], bytes]
+
+
+def access_line(now: str, answered: Answered) -> dict[str, Any]:
     """The request's line: who, what, how it ended. Never a header, a body or the query string (a
     token, a key or a password could be in any of them). Unknown fields are left out."""
+    exchange, route, status, seconds, client, params, query = answered
     method, path = exchange.method, exchange.path
     line: dict[str, Any] = {
         "time": now,
@@ -115,18 +123,15 @@ def _access_line(
     if exchange.code:
         line["code"] = exchange.code
     line["duration_ms"] = round(seconds * 1000, 3)
-    client = scope.get("client")
     if client:
         line["client"] = client[0]
     if exchange.domain_id is not None:
         line["domain_id"] = exchange.domain_id
     if exchange.user_id is not None:
         line["user_id"] = exchange.user_id
-    params = scope.get("path_params") or _NO_PARAMS
     project_id = params.get("project_id") or exchange.project_id
     if project_id is not None:
         line["project_id"] = project_id
-    query: bytes = scope.get("query_string", b"")
     workspace_id = params.get("workspace_id") or exchange.workspace_id or _workspace_asked(query)
     if workspace_id is not None:
         line["workspace_id"] = workspace_id

@@ -3,13 +3,17 @@ duration and tenant; never a password, token or secret key; an error's stack in 
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 
+import orjson
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from openmaas.app import create_app
 from openmaas.config import Settings
+from openmaas.telemetry.logs import AccessLines
 from tests.conftest import ADMIN_PASSWORD, HOME, Account, password_body, service_body
 from tests.credentials.conftest import create_key
 from tests.credentials.signing import send_signed
@@ -127,3 +131,60 @@ def test_the_access_log_can_be_switched_off_and_errors_are_still_logged(
         account = Account(client, "admin", ADMIN_PASSWORD, "openmaas")
         assert client.get(f"/v2/{account.project()}/services", headers=account.headers()).status_code == 200
     assert json_log.access() == []
+
+
+def test_access_lines_are_made_and_written_within_their_flush_period_or_at_a_full_batch() -> None:
+    """A request leaves a record; its line is made and written with its batch: ``FLUSH_SECONDS``
+    after the first record of the batch, or at once when ``BATCH`` records wait."""
+    written: list[bytes] = []
+
+    def line_of(now: str, record: int) -> dict[str, object]:
+        return {"time": now, "level": "info", "logger": "openmaas.access", "message": "m", "n": record}
+
+    class Lines(AccessLines[int]):
+        BATCH = 3
+        FLUSH_SECONDS = 0.2
+        sink = staticmethod(written.append)
+
+    async def scenario() -> tuple[list[int], list[int], list[int]]:
+        lines = Lines("json", line_of)
+        lines.add(1)
+        lines.add(2)
+        waiting = [len(written)]
+        lines.add(3)  # a full batch: written now
+        full = [orjson.loads(line)["n"] for line in written[0].splitlines()]
+        lines.add(4)
+        await asyncio.sleep(0.05)
+        early = len(written)
+        await asyncio.sleep(0.3)
+        return [*waiting, early], full, [orjson.loads(line)["n"] for line in written[1].splitlines()]
+
+    counts, full, later = asyncio.run(scenario())
+    assert counts == [0, 1]
+    assert (full, later, len(written)) == ([1, 2, 3], [4], 2)
+
+
+def test_a_line_made_later_keeps_the_time_of_its_request() -> None:
+    written: list[bytes] = []
+
+    class Lines(AccessLines[int]):
+        FLUSH_SECONDS = 60
+        sink = staticmethod(written.append)
+
+    def line_of(now: str, record: int) -> dict[str, object]:
+        return {"time": now, "level": "info", "logger": "openmaas.access", "message": "m", "n": record}
+
+    async def scenario() -> tuple[float, float]:
+        lines = Lines("text", line_of)
+        added = time.time()
+        lines.add(7)
+        await asyncio.sleep(1.2)
+        flushed = time.time()
+        lines.flush()
+        return added, flushed
+
+    added, flushed = asyncio.run(scenario())
+    (line,) = b"".join(written).decode().splitlines()
+    assert line.endswith(" INFO openmaas.access: m n=7")
+    stamp = time.mktime(time.strptime(line[:19], "%Y-%m-%d %H:%M:%S")) + int(line[20:23]) / 1000
+    assert added - 0.001 <= stamp <= added + 0.5 < flushed

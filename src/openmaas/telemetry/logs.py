@@ -18,13 +18,15 @@ import time
 import traceback
 from collections.abc import Callable
 from itertools import islice
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 import orjson
 
 from openmaas.telemetry.exchange import current
 
 LogFormat = Literal["json", "text"]
+# What a request leaves for its access line (the observer's record).
+R = TypeVar("R")
 ACCESS_LOGGER = "openmaas.access"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The standard attributes of a LogRecord: anything else on a record came through ``extra``.
@@ -94,58 +96,68 @@ def _stderr(data: bytes) -> None:
         buffer.flush()
 
 
-class AccessLines:
-    """The access log: one line per request, in the format of the other records, written in batches.
+class AccessLines(Generic[R]):
+    """The access log: one line per request, in the format of the other records, made and written in
+    batches.
 
-    A line is written at the end of the event loop's turn that answered it: one write for all the
-    requests a busy loop answers in one turn, and at once on an idle server. A batch of ``BATCH``
-    lines is written without waiting; ``flush`` writes what is pending (the server calls it as it
-    stops). A line is a dict that starts with ``time`` (from ``now``), ``level``, ``logger`` and
-    ``message``, written as it is (JSON) or as ``name=value`` pairs after the message (text)."""
+    A request leaves only a record (``add``: what its line needs, and the time); its line is made
+    when its batch is written, at most ``FLUSH_SECONDS`` later, or at once when ``BATCH`` records
+    wait. Making 256 lines in one loop costs much less than making each in the middle of its
+    request, where the code and data it touches have been pushed out of the CPU's caches: the per-
+    request way cost a hot listing ~15% of its throughput, for ~2 us of work measured apart.
+    ``flush`` writes what is pending (the server calls it as it stops: a SIGTERM loses no line; a
+    kill -9 loses the last ``FLUSH_SECONDS``). ``line_of(time, record)`` makes a line: a dict that
+    starts with ``time``, ``level``, ``logger`` and ``message``, written as it is (JSON) or as
+    ``name=value`` pairs after the message (text)."""
 
     BATCH = 256
+    FLUSH_SECONDS = 0.05
     # Where the batches go (UTF-8): the process's stderr, as the root handler's records.
     sink: ClassVar[Callable[[bytes], None]] = staticmethod(_stderr)
 
-    def __init__(self, log_format: LogFormat) -> None:
-        self._json = log_format == "json"
-        self._pending: list[bytes] = []
-        self._clock = _SecondClock()
+    def __init__(self, log_format: LogFormat, line_of: Callable[[str, R], dict[str, Any]]) -> None:
+        self._encode = _json if log_format == "json" else _text
+        self._clock = _SecondClock(log_format)
+        self._line_of = line_of
+        self._pending: list[tuple[float, R]] = []
+        self._timer: asyncio.TimerHandle | None = None
 
-    def now(self) -> str:
-        """The time of a line, as the other records of this format write theirs."""
-        utc, local, millis = self._clock.stamps()
-        return f"{utc}.{millis:03d}Z" if self._json else f"{local},{millis:03d}"
-
-    def add(self, line: dict[str, Any]) -> None:
-        if not self._pending:
-            asyncio.get_running_loop().call_soon(self.flush)
-        self._pending.append(_json(line) if self._json else _text(line))
-        if len(self._pending) >= self.BATCH:
+    def add(self, record: R) -> None:
+        pending = self._pending
+        if not pending:
+            self._timer = asyncio.get_running_loop().call_later(self.FLUSH_SECONDS, self.flush)
+        pending.append((time.time(), record))
+        if len(pending) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
-        if self._pending:
-            data = b"".join(self._pending)
-            self._pending.clear()
-            type(self).sink(data)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pending, self._pending = self._pending, []
+        if pending:
+            encode, line_of, stamp = self._encode, self._line_of, self._clock.stamp
+            type(self).sink(b"".join([encode(line_of(stamp(when), record)) for when, record in pending]))
 
 
 class _SecondClock:
-    """Now, as the log writes it, formatted once a second (the milliseconds are added each time)."""
+    """A time as the log writes it, the second formatted once (the milliseconds are added each time)."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_format: LogFormat) -> None:
+        self._json = log_format == "json"
         self._second = -1
-        self._utc = self._local = ""
+        self._text = ""
 
-    def stamps(self) -> tuple[str, str, int]:
-        now = time.time()
-        second = int(now)
+    def stamp(self, when: float) -> str:
+        second = int(when)
         if second != self._second:
             self._second = second
-            self._utc = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-            self._local = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
-        return self._utc, self._local, int(now % 1 * 1000)
+            if self._json:
+                self._text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            else:
+                self._text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+        millis = int(when % 1 * 1000)
+        return f"{self._text}.{millis:03d}Z" if self._json else f"{self._text},{millis:03d}"
 
 
 def _json(line: dict[str, Any]) -> bytes:
