@@ -3,11 +3,14 @@ The metrics belong to the process, which the tests share, so tests compare two s
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from fastapi.testclient import TestClient
+import httpx
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
+
+from openmaas.telemetry.metrics import RequestMeter
 
 Key = tuple[str, frozenset[tuple[str, str]]]
 
@@ -34,9 +37,24 @@ class Scrape:
         return self.value(name, **labels) - before.value(name, **labels)
 
 
-def scrape(client: TestClient) -> Scrape:
-    """``GET /metrics`` of the in-process app, as Prometheus reads it."""
+def scrape(client: httpx.Client) -> Scrape:
+    """``GET /metrics`` of the in-process app or a live server, as Prometheus reads it."""
     answer = client.get("/metrics")
     assert answer.status_code == 200
     assert answer.headers["content-type"] == CONTENT_TYPE_LATEST
     return Scrape.of(answer.text)
+
+
+def settled_delta(client: httpx.Client, before: Scrape, expected: float, name: str, **labels: str) -> float:
+    """A series' delta once scrapes show ``expected``, read again a publishing period and a half later
+    (so that too many shows too). Another process's requests reach a scrape at most a second late
+    (D-62); five periods without ``expected`` give what the scrape shows then."""
+    deadline = time.monotonic() + RequestMeter.PUBLISH_SECONDS * 5
+    value = scrape(client).delta(before, name, **labels)
+    while value != expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+        value = scrape(client).delta(before, name, **labels)
+    if value != expected:
+        return value
+    time.sleep(RequestMeter.PUBLISH_SECONDS * 1.5)
+    return scrape(client).delta(before, name, **labels)
