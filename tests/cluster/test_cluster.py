@@ -17,7 +17,7 @@ from openmaas_cli.cluster import process_started
 from tests.cluster.conftest import SERVERS, Cluster, cluster_command, login
 from tests.conftest import service_body
 from tests.live import Store, free_port, wait_for
-from tests.telemetry.scrape import Scrape, settled_delta
+from tests.telemetry.scrape import settled_delta, settled_scrape
 
 pytestmark = pytest.mark.e2e
 
@@ -146,7 +146,7 @@ def test_status_shows_a_dead_server_and_down_stops_every_process_and_frees_every
 
 def test_metrics_through_nginx_sum_the_requests_of_every_server(cluster: Cluster) -> None:
     with cluster.client() as front:
-        before = Scrape.of(front.get("/metrics").text)
+        before = settled_scrape(front)
         answered_by = Counter(front.get("/health").headers[UPSTREAM] for _ in range(30))
         labels = {"method": "GET", "route": "/health", "status": "200", "code": ""}
         # Each scrape is one server's: whichever answers must show the whole cluster's counts.

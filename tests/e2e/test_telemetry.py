@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import HOME
 from tests.e2e.conftest import Server, Session, Store
-from tests.telemetry.scrape import Scrape, settled_delta
+from tests.telemetry.scrape import settled_delta, settled_scrape
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +55,7 @@ def test_two_processes_sharing_a_metrics_folder_publish_one_sum(
     first = launch(pg_store, tmp_path / "replica-a", **shared)
     second = launch(pg_store, tmp_path / "replica-b", **shared)
     with first.client() as via_first, second.client() as via_second:
-        before = Scrape.of(via_first.get("/metrics").text)
+        before = settled_scrape(via_first)
         for _ in range(3):
             assert via_first.get("/v2/anything/services").status_code == 401
         for _ in range(2):

@@ -45,6 +45,12 @@ def scrape(client: httpx.Client) -> Scrape:
     return Scrape.of(answer.text)
 
 
+def settled_scrape(client: httpx.Client) -> Scrape:
+    """A scrape once every process has published what it counted until now (D-62: within a second)."""
+    time.sleep(RequestMeter.PUBLISH_SECONDS * 1.5)
+    return scrape(client)
+
+
 def settled_delta(client: httpx.Client, before: Scrape, expected: float, name: str, **labels: str) -> float:
     """A series' delta once scrapes show ``expected``, read again a publishing period and a half later
     (so that too many shows too). Another process's requests reach a scrape at most a second late
