@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import random
-from functools import lru_cache
 from time import perf_counter
 from typing import Any
 from urllib.parse import parse_qs
@@ -143,9 +142,8 @@ def access_line(now: str, answered: Answered) -> dict[str, Any]:
 _NO_PARAMS: dict[str, str] = {}
 
 
-@lru_cache(maxsize=1024)
 def _workspace_asked(query: bytes) -> str | None:
-    """The workspace a query string names (pollers repeat theirs: each is parsed once)."""
+    """The workspace a query string names (parsed when the line is made, off the request's path)."""
     if b"workspace_id=" not in query:
         return None
     values = parse_qs(query.decode("latin-1")).get("workspace_id")
