@@ -104,9 +104,9 @@ class AccessLines(Generic[R]):
     when its batch is written, at most ``FLUSH_SECONDS`` later, or at once when ``BATCH`` records
     wait. Made in the middle of each request, the ~2 us of a line cost more than that: the code and
     data it touches have been pushed out of the CPU's caches by the request's own work (made in
-    batches: 3 to 11% more cached listings a second, bench/list_services.py --compare-with). The
-    batch is small enough that making it stalls the loop for a tenth of a millisecond, not a p99's
-    worth. ``flush`` writes what is pending (the server calls it as it stops: a SIGTERM loses no
+    batches of 64: 5 to 21% more cached listings a second, p99 no worse; bench/list_services.py
+    --compare-with 47782f3). A batch is small enough that making it stalls the loop for about a
+    tenth of a millisecond. ``flush`` writes what is pending (the server calls it as it stops: a SIGTERM loses no
     line; a kill -9 loses the last ``FLUSH_SECONDS``). ``line_of(time, record)`` makes a line: a
     dict that starts with ``time``, ``level``, ``logger`` and ``message``, written as it is (JSON)
     or as ``name=value`` pairs after the message (text)."""
