@@ -106,10 +106,10 @@ class AccessLines(Generic[R]):
     data it touches have been pushed out of the CPU's caches by the request's own work (made in
     batches of 64: 5 to 21% more cached listings a second, p99 no worse; bench/list_services.py
     --compare-with 47782f3). A batch is small enough that making it stalls the loop for about a
-    tenth of a millisecond. ``flush`` writes what is pending (the server calls it as it stops: a SIGTERM loses no
-    line; a kill -9 loses the last ``FLUSH_SECONDS``). ``line_of(time, record)`` makes a line: a
-    dict that starts with ``time``, ``level``, ``logger`` and ``message``, written as it is (JSON)
-    or as ``name=value`` pairs after the message (text)."""
+    tenth of a millisecond. ``flush`` writes what is pending (the server calls it as it stops: a
+    SIGTERM loses no line; a kill -9 loses the last ``FLUSH_SECONDS``). ``line_of(time, record)``
+    makes a line: a dict that starts with ``time``, ``level``, ``logger`` and ``message``, written as
+    it is (JSON) or as ``name=value`` pairs after the message (text)."""
 
     BATCH = 64
     FLUSH_SECONDS = 0.05
