@@ -95,6 +95,7 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
 
     from openmaas.app import create_app
     from openmaas.db.engine import make_engine
+    from openmaas.http.serving import OneWriteHttpProtocol
     from openmaas.telemetry import logs
 
     settings = load_settings(data_dir)
@@ -107,6 +108,8 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
         app,
         host=host,
         port=port,
+        # A response's head and first body part in one write (see openmaas.http.serving).
+        http=OneWriteHttpProtocol,
         timeout_graceful_shutdown=30,
         # openmaas writes the request lines itself (route template, code, tenant), and its log
         # handler takes uvicorn's records too: no logging config of uvicorn's own.

@@ -32,6 +32,7 @@ from openmaas.db.scope import Scope
 from openmaas.db.store import Store
 from openmaas.errors import ApiError
 from openmaas.gateway import tokens
+from openmaas.gateway.connections import Exchange
 from openmaas.gateway.errors import (
     BadRequestBody,
     EndpointNotEnabled,
@@ -282,9 +283,7 @@ class Gateway:
 
         async def events() -> Any:
             try:
-                async for event in relay.relay(
-                    response.content.iter_any(), lambda failure: failure_of(failure, url)
-                ):
+                async for event in relay.relay(response.parts(), lambda failure: failure_of(failure, url)):
                     yield event
             finally:
                 # Also when the client goes away mid-stream: the tokens so far are still counted.
@@ -293,8 +292,8 @@ class Gateway:
 
         return StreamingResponse(events(), media_type="text/event-stream", headers=SSE_HEADERS)
 
-    async def _close_stream(self, response: Any, call: Call, *, error: bool) -> None:
-        response.close()  # not release(): a stream cut short must not go back to the pool
+    async def _close_stream(self, response: Exchange, call: Call, *, error: bool) -> None:
+        response.release()  # a stream not read to its end closes its connection
         await self._finish(call, error=error)
 
 

@@ -1,24 +1,27 @@
-"""Talking to the model servers: one pooled aiohttp client, the failures that become wire errors
-(D-16), and the relay of a streamed answer, event by event, counting its tokens as they pass.
-
-aiohttp rather than httpx here: a forwarded call is the gateway's whole cost, and aiohttp's client
-does a keep-alive POST in about a quarter of httpx's time (bench/gateway.py).
+"""Talking to the model servers: one pool of keep-alive connections (``gateway.connections``), the
+failures that become wire errors (D-16), and the relay of a streamed answer, event by event,
+counting its tokens as they pass.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiohttp
 import orjson
-from yarl import URL
 
 from openmaas.errors import ApiError
 from openmaas.gateway import tokens
+from openmaas.gateway.connections import (
+    ConnectFailed,
+    ConnectionPool,
+    Exchange,
+    ExchangeFailure,
+    ExchangeTimeout,
+    split_url,
+)
 from openmaas.gateway.errors import (
     InferenceFailed,
     NoServiceInstance,
@@ -34,11 +37,8 @@ REASON_CHARS = 300
 # At most this much of a failed answer is read to say why it failed.
 FAILED_BODY_BYTES = 64 * 1024
 DONE = b"[DONE]"
-HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
-# A model server answers where it is asked: its redirects are not followed.
-SEND: dict[str, Any] = {"headers": HEADERS, "allow_redirects": False}
-# What a failed exchange with a model server raises: a connection, protocol or payload error, or a timeout.
-EXCHANGE_FAILURES = (aiohttp.ClientError, asyncio.TimeoutError)
+# Sent with every call. A model server answers where it is asked: no redirect is followed.
+HEADERS = b"content-type: application/json\r\naccept: application/json, text/event-stream\r\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,62 +50,50 @@ class Answer:
 
 
 class Upstreams:
-    """One connection pool for every model server: keep-alive connections per upstream host."""
+    """Calls of the model servers, over one pool of keep-alive connections."""
 
     def __init__(self, *, connect_timeout: float, read_timeout: float) -> None:
-        # No total timeout: a long stream is fine as long as bytes keep coming (sock_read).
-        self._timeout = aiohttp.ClientTimeout(total=None, connect=connect_timeout, sock_read=read_timeout)
-        self._session: aiohttp.ClientSession | None = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        """The session, made on first use: on the event loop that serves the requests."""
-        if self._session is None:
-            connector = aiohttp.TCPConnector(limit=1024, keepalive_timeout=30, ttl_dns_cache=60)
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
-        return self._session
+        # The read timeout is between bytes: a long stream is fine as long as bytes keep coming.
+        self._pool = ConnectionPool(connect_timeout=connect_timeout, read_timeout=read_timeout)
 
     async def post(self, url: str, payload: bytes) -> Answer:
         """The whole answer to a POST; the failure to get one is an ApiError."""
         try:
-            async with self._client().post(url, data=payload, **SEND) as response:
-                return Answer(response.status, await response.read())
-        except EXCHANGE_FAILURES as failure:
+            exchange = await self._pool.post(url, payload, HEADERS)
+            return Answer(exchange.status, await exchange.read())
+        except ExchangeFailure as failure:
             raise failure_of(failure, url) from None
 
-    async def open_stream(self, url: str, payload: bytes) -> aiohttp.ClientResponse:
-        """A streamed answer, its status and headers read and its body not yet. A failed answer
-        (not 200) is read, closed and raised as an ApiError, before the client sees a byte."""
+    async def open_stream(self, url: str, payload: bytes) -> Exchange:
+        """A streamed answer, its status read and its body not yet. A failed answer (not 200) is
+        read, closed and raised as an ApiError, before the client sees a byte."""
         try:
-            response = await self._client().post(url, data=payload, **SEND)
-        except EXCHANGE_FAILURES as failure:
+            exchange = await self._pool.post(url, payload, HEADERS)
+        except ExchangeFailure as failure:
             raise failure_of(failure, url) from None
-        if response.status != 200:
+        if exchange.status != 200:
             try:
-                body = await response.content.read(FAILED_BODY_BYTES)
-            except EXCHANGE_FAILURES:
+                body = await exchange.read(FAILED_BODY_BYTES)
+            except ExchangeFailure:
                 body = b""
-            finally:
-                response.release()
-            raise answer_failure(response.status, body)
-        return response
+            raise answer_failure(exchange.status, body)
+        return exchange
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self._pool.close()
 
 
 def failure_of(failure: BaseException, url: str) -> ApiError:
     """What a failed exchange with a model server answers (D-16)."""
-    parsed = URL(url)
-    origin = f"{parsed.host}:{parsed.port}"
-    if isinstance(failure, aiohttp.ClientConnectorError):
+    origin = split_url(url)[0].authority
+    if isinstance(failure, ConnectFailed):
         return NoServiceInstance(
             "No available inference service instance: "
             f"the model server at {origin} did not accept a connection."
         )
-    if isinstance(failure, asyncio.TimeoutError):
+    if isinstance(failure, ExchangeTimeout):
         return UpstreamTimeout()
-    return UpstreamFailed(f"The model server at {origin} broke off the exchange ({type(failure).__name__}).")
+    return UpstreamFailed(f"The model server at {origin} {failure}.")
 
 
 def answer_failure(status_code: int, body: bytes) -> ApiError:
@@ -204,18 +192,25 @@ class StreamRelay:
     async def relay(
         self, chunks: AsyncIterator[bytes], on_cut: Callable[[BaseException], ApiError]
     ) -> AsyncIterator[bytes]:
+        # The events that arrived in one read go on in one write: as they came, no later.
+        passed: list[bytes] = []
         try:
             async for chunk in chunks:
                 for event in self._events(chunk):
                     out = self._pass(event)
                     if out:
-                        yield out
+                        passed.append(out)
+                if passed:
+                    together = b"".join(passed)
+                    passed.clear()
+                    yield together
             if not self.done:
                 raise UpstreamFailed("The model server ended the stream before its end marker.")
-        except (TimeoutError, aiohttp.ClientError, ApiError) as failure:
+        except (ExchangeFailure, ApiError) as failure:
             self.failed = True
             error = failure if isinstance(failure, ApiError) else on_cut(failure)
-            yield b"data: " + orjson.dumps(data_plane_body(error)) + b"\n\n"
+            passed.append(b"data: " + orjson.dumps(data_plane_body(error)) + b"\n\n")
+            yield b"".join(passed)
 
     def _events(self, chunk: bytes) -> list[bytes]:
         data = self._pending + chunk.replace(b"\r\n", b"\n")
