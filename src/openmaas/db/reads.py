@@ -8,7 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
@@ -105,7 +105,7 @@ class HotReader:
         self._compiled: dict[int, _DriverStatement] = {}
         self._kept_limit = kept_answers
         # (kind, statement, values) -> answer, all read at store version _kept_version.
-        self._kept: dict[tuple[Any, ...], bytes] = {}
+        self._kept: dict[tuple[Any, ...], Any] = {}
         self._kept_version: int | None = None
         self._kept_bytes = 0
 
@@ -144,8 +144,15 @@ class HotReader:
         read, the rows and the serialisation. Consoles and scripts poll these pages; between two
         polls the store rarely changes.
         """
-        answer = self._on_held(lambda driver: self._held_answer(driver, kind, read, render))
-        return answer if answer is not None else render(await self._rows_elsewhere(read))
+        return await self.kept(kind, read, render, len)
+
+    async def kept(
+        self, kind: str, read: PreparedRead, make: Callable[[Rows], T], size: Callable[[T], int]
+    ) -> T:
+        """``make`` of ``read``'s rows, kept as ``answer`` keeps answers (``size`` says what one
+        costs against ``KEPT_BYTES``): exactly what a read at this moment would give."""
+        held = self._on_held(lambda driver: (self._held_kept(driver, kind, read, make, size),))
+        return held[0] if held is not None else make(await self._rows_elsewhere(read))
 
     async def ready(self) -> bool:
         """Whether the store answers now. PostgreSQL is asked on the lane's own connections, within
@@ -193,25 +200,27 @@ class HotReader:
                 return statement.convert(list(rows))
         return await run_in_threadpool(self._pooled_rows, read)
 
-    def _held_answer(self, driver: Any, kind: str, read: PreparedRead, render: Render) -> bytes:
+    def _held_kept(
+        self, driver: Any, kind: str, read: PreparedRead, make: Callable[[Rows], T], size: Callable[[T], int]
+    ) -> T:
         if not self._kept_limit:
-            return render(self._held_rows(driver, read))
-        # Read before the rows: a commit in between leaves the kept answer newer than its version,
-        # which costs one more read later, never a stale answer.
+            return make(self._held_rows(driver, read))
+        # Read before the rows: a commit in between leaves the kept value newer than its version,
+        # which costs one more read later, never a stale value.
         version = self._version_cursor.execute("PRAGMA data_version").fetchone()[0]
         if version != self._kept_version:
-            self._forget_kept(version)  # every kept answer is older than the store: none is kept
+            self._forget_kept(version)  # every kept value is older than the store: none is kept
         key = (kind, id(read.statement), *read.values.items())
-        kept = self._kept.get(key)
-        if kept is not None:
-            return kept
-        answer = render(self._held_rows(driver, read))
-        if len(answer) <= self.KEPT_ANSWER_MAX_BYTES:
-            if len(self._kept) >= self._kept_limit or self._kept_bytes + len(answer) > self.KEPT_BYTES:
+        if key in self._kept:
+            return cast(T, self._kept[key])
+        value = make(self._held_rows(driver, read))
+        cost = size(value)
+        if cost <= self.KEPT_ANSWER_MAX_BYTES:
+            if len(self._kept) >= self._kept_limit or self._kept_bytes + cost > self.KEPT_BYTES:
                 self._forget_kept(version)
-            self._kept[key] = answer
-            self._kept_bytes += len(answer)
-        return answer
+            self._kept[key] = value
+            self._kept_bytes += cost
+        return value
 
     def _forget_kept(self, version: int | None) -> None:
         self._kept.clear()

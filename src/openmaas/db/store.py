@@ -2,8 +2,8 @@
 
 - ``transaction(write=...)``: one connection, one transaction (a request's, the worker's, a job's);
 - ``run(work, ...)``: the same, in a worker thread, for code on the event loop;
-- ``rows(read)`` / ``answer(kind, read, render)``: a prebuilt read on the event loop
-  (``HotReader.rows`` and ``HotReader.answer``), for the hottest listings and the token checks.
+- ``rows(read)`` / ``answer(kind, read, render)`` / ``kept(kind, read, make, size)``: a prebuilt read
+  on the event loop (``HotReader``), for the hottest listings, the token checks and the API keys.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class Store:
         # The hot reads are the reader's own methods: no extra coroutine on the hottest path.
         self.rows = self._hot.rows
         self.answer = self._hot.answer
+        self.kept = self._hot.kept
 
     @property
     def dialect(self) -> str:

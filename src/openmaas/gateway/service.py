@@ -151,7 +151,9 @@ class Gateway:
         secret = header[7:].strip()
         if not api_keys.KEY_SHAPE.match(secret):
             raise InvalidAuthorization()  # not a key's shape: no key to look for
-        key = api_keys.caller_key(await self._store.rows(api_keys.key_read(self._hasher.hash(secret))))
+        # Kept while the store is unchanged (SQLite), so a deleted key is still refused at once.
+        read = api_keys.key_read(self._hasher.hash(secret))
+        key = await self._store.kept("caller-key", read, api_keys.caller_key, _key_cost)
         if key is None:
             raise InvalidAuthorization()
         note_caller(key.domain_id, None, key.project_id)
@@ -295,6 +297,11 @@ class Gateway:
     async def _close_stream(self, response: Exchange, call: Call, *, error: bool) -> None:
         response.release()  # a stream not read to its end closes its connection
         await self._finish(call, error=error)
+
+
+def _key_cost(_key: CallerKey | None) -> int:
+    """What a kept key counts for against the store's kept bytes: its rows and object, roughly."""
+    return 1024
 
 
 def api_base(upstream_url: str) -> str:
