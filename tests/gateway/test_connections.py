@@ -16,6 +16,8 @@ from openmaas.gateway.connections import (
     ConnectFailed,
     ConnectionPool,
     ExchangeTimeout,
+    Origin,
+    split_url,
 )
 
 JSON = b"content-type: application/json\r\n"
@@ -252,3 +254,16 @@ def test_the_request_names_its_target_host_and_length() -> None:
         ]
 
     asyncio.run(scenario())
+
+
+def test_a_url_is_split_into_its_origin_and_target() -> None:
+    assert split_url("https://models.example/v1/chat/completions?x=1") == (
+        Origin("https", "models.example", 443),
+        "/v1/chat/completions?x=1",
+    )
+    assert split_url("http://10.0.0.7:8000/v1/embeddings") == (
+        Origin("http", "10.0.0.7", 8000),
+        "/v1/embeddings",
+    )
+    with pytest.raises(ConnectFailed, match="the scheme ftp is not HTTP"):
+        split_url("ftp://models.example/v1")

@@ -110,10 +110,12 @@ class Gateway:
         self._recorder = recorder
         self._upstreams = upstreams
         self._resolved: dict[tuple[str, str], tuple[Resolution, float]] = {}
+        self._resolving: dict[tuple[str, str], asyncio.Future[Resolution]] = {}
 
     def forget(self) -> None:
         """Resolve every model afresh (the operator replaced the store)."""
         self._resolved = {}
+        self._resolving = {}  # what they read goes to the old dict, not to this one
 
     async def call(self, request: Request, kind: Kind) -> Response:
         """Forward one chat completion or embeddings call."""
@@ -185,11 +187,15 @@ class Gateway:
         kept = self._resolved.get(cache_key)
         if kept is not None and kept[1] > time.monotonic():
             return kept[0]
-        resolution = await self._store.run(self._resolve, key, model)
-        if len(self._resolved) >= self.RESOLVED_KEPT:
-            self._resolved.clear()
-        self._resolved[cache_key] = (resolution, time.monotonic() + self.RESOLVE_SECONDS)
-        return resolution
+        # One read for every call that finds the same resolution expired: when it expires under
+        # load, dozens of calls would otherwise each take a worker thread for the same rows.
+        resolving = self._resolving.get(cache_key)
+        if resolving is None:
+            resolving = asyncio.ensure_future(self._store.run(self._resolve, key, model))
+            self._resolving[cache_key] = resolving
+            resolved, pending = self._resolved, self._resolving
+            resolving.add_done_callback(lambda done: _keep(resolved, pending, cache_key, done))
+        return await asyncio.shield(resolving)
 
     def _resolve(self, connection: Connection, key: CallerKey, model: str) -> Resolution:
         endpoint = endpoints.callable_endpoint(connection, Scope(key.project_id, self._home_region), model)
@@ -297,6 +303,21 @@ class Gateway:
     async def _close_stream(self, response: Exchange, call: Call, *, error: bool) -> None:
         response.release()  # a stream not read to its end closes its connection
         await self._finish(call, error=error)
+
+
+def _keep(
+    resolved: dict[tuple[str, str], tuple[Resolution, float]],
+    resolving: dict[tuple[str, str], asyncio.Future[Resolution]],
+    cache_key: tuple[str, str],
+    done: asyncio.Future[Resolution],
+) -> None:
+    """A finished resolution: kept for RESOLVE_SECONDS (a failed one is not kept)."""
+    resolving.pop(cache_key, None)
+    if done.cancelled() or done.exception() is not None:
+        return
+    if len(resolved) >= Gateway.RESOLVED_KEPT:
+        resolved.clear()
+    resolved[cache_key] = (done.result(), time.monotonic() + Gateway.RESOLVE_SECONDS)
 
 
 def _key_cost(_key: CallerKey | None) -> int:

@@ -85,7 +85,10 @@ class Upstreams:
 
 def failure_of(failure: BaseException, url: str) -> ApiError:
     """What a failed exchange with a model server answers (D-16)."""
-    origin = split_url(url)[0].authority
+    try:
+        origin = split_url(url)[0].authority
+    except ExchangeFailure:
+        origin = url  # not an HTTP URL: the failure says so
     if isinstance(failure, ConnectFailed):
         return NoServiceInstance(
             "No available inference service instance: "
