@@ -288,6 +288,36 @@ def test_hot_reader_keeps_an_answer_until_the_store_changes(
     asyncio.run(scenario())
 
 
+def test_hot_reader_keeps_no_value_its_size_calls_not_worth_keeping(
+    client: TestClient, admin: Account, services: list[str], engine: Engine, database_url: str
+) -> None:
+    """A value sized None (an unknown API key, say) is made on every ask and pushes out nothing."""
+    kept = database_url.startswith("sqlite")
+    read = plain_list_read(Scope(admin.project(), HOME), None, 10, 0)
+    calls, render = _counting_render()
+    made: list[int] = []
+
+    def unkept(rows: Rows) -> int:
+        made.append(len(rows))
+        return len(rows)
+
+    async def scenario() -> None:
+        reader = HotReader(engine, kept_answers=1)
+        await reader.open()
+        try:
+            first = await reader.answer("5.2", read, render)
+            for _ in range(3):
+                assert await reader.kept("miss", read, unkept, lambda _value: None) == len(services[:10])
+            assert await reader.answer("5.2", read, render) == first
+        finally:
+            await reader.close()
+
+    asyncio.run(scenario())
+    assert len(made) == 3
+    # With room for one value, keeping any of the three would have pushed the answer out.
+    assert len(calls) == (1 if kept else 2)
+
+
 def test_hot_reader_keeps_answers_within_a_memory_budget(
     client: TestClient,
     admin: Account,

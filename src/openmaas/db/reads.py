@@ -147,10 +147,11 @@ class HotReader:
         return await self.kept(kind, read, render, len)
 
     async def kept(
-        self, kind: str, read: PreparedRead, make: Callable[[Rows], T], size: Callable[[T], int]
+        self, kind: str, read: PreparedRead, make: Callable[[Rows], T], size: Callable[[T], int | None]
     ) -> T:
-        """``make`` of ``read``'s rows, kept as ``answer`` keeps answers (``size`` says what one
-        costs against ``KEPT_BYTES``): exactly what a read at this moment would give."""
+        """``make`` of ``read``'s rows, kept as ``answer`` keeps answers: exactly what a read at
+        this moment would give. ``size`` says what a value costs against ``KEPT_BYTES``; None: not
+        worth keeping (a miss that anyone can ask for must not push out what others use)."""
         held = self._on_held(lambda driver: (self._held_kept(driver, kind, read, make, size),))
         return held[0] if held is not None else make(await self._rows_elsewhere(read))
 
@@ -201,7 +202,12 @@ class HotReader:
         return await run_in_threadpool(self._pooled_rows, read)
 
     def _held_kept(
-        self, driver: Any, kind: str, read: PreparedRead, make: Callable[[Rows], T], size: Callable[[T], int]
+        self,
+        driver: Any,
+        kind: str,
+        read: PreparedRead,
+        make: Callable[[Rows], T],
+        size: Callable[[T], int | None],
     ) -> T:
         if not self._kept_limit:
             return make(self._held_rows(driver, read))
@@ -215,7 +221,7 @@ class HotReader:
             return cast(T, self._kept[key])
         value = make(self._held_rows(driver, read))
         cost = size(value)
-        if cost <= self.KEPT_ANSWER_MAX_BYTES:
+        if cost is not None and cost <= self.KEPT_ANSWER_MAX_BYTES:
             if len(self._kept) >= self._kept_limit or self._kept_bytes + cost > self.KEPT_BYTES:
                 self._forget_kept(version)
             self._kept[key] = value

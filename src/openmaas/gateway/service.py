@@ -320,9 +320,10 @@ def _keep(
     resolved[cache_key] = (done.result(), time.monotonic() + Gateway.RESOLVE_SECONDS)
 
 
-def _key_cost(_key: CallerKey | None) -> int:
-    """What a kept key counts for against the store's kept bytes: its rows and object, roughly."""
-    return 1024
+def _key_cost(key: CallerKey | None) -> int | None:
+    """What a kept key counts for against the store's kept bytes (its rows and object, roughly).
+    An unknown key is not kept: random bearer values would otherwise push out the kept listings."""
+    return 1024 if key is not None else None
 
 
 def api_base(upstream_url: str) -> str:
