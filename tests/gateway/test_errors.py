@@ -15,7 +15,7 @@ from openmaas.ratelimit.limits import retry_after, window_of
 from tests.conftest import Account
 from tests.gateway.conftest import CHAT, HELLO, DataPlane, Ready, api_keys_url, bearer, endpoints_url, error
 from tests.gateway.test_calls import sse_data
-from tests.gateway.upstreams import failing, nothing_listens, served
+from tests.gateway.upstreams import failing, not_http, nothing_listens, served
 
 
 @pytest.fixture(autouse=True)
@@ -241,6 +241,18 @@ def test_a_failing_model_server_is_a_defined_error_d16(
         response = chat(plane.client, bearer(plane.key()))
     assert response.status_code == status
     assert response.json() == error(code, message, status)
+    totals = plane.usage(endpoint_id)
+    assert (totals["calls"], totals["errors"], totals["completion_tokens"]) == (1, 1, 0)
+
+
+def test_a_model_server_that_answers_no_http_is_502_81010_d16(plane: DataPlane) -> None:
+    with not_http() as upstream:
+        _, endpoint_id = _service_on(plane, upstream)
+        response = chat(plane.client, bearer(plane.key()))
+        port = upstream.rsplit(":", 1)[1]
+    assert response.status_code == 502
+    message = f"The model server at 127.0.0.1:{port} answered something that is not HTTP."
+    assert response.json() == error("ModelArts.81010", message, 502)
     totals = plane.usage(endpoint_id)
     assert (totals["calls"], totals["errors"], totals["completion_tokens"]) == (1, 1, 0)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import socketserver
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -34,6 +35,34 @@ def served(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@contextmanager
+def not_http() -> Iterator[str]:
+    """A server whose health check is HTTP but whose completions answer something else (another
+    protocol on the model server's port), until the block ends."""
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            request_line = self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b""):
+                pass  # the headers; the health check has no body, and the POST's is not read
+            if request_line.startswith(b"GET /health"):
+                body = b'{"status": "ok"}'
+                head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n"
+                self.wfile.write(head + b"content-length: %d\r\n\r\n%s" % (len(body), body))
+            else:
+                self.wfile.write(b"SSH-2.0-OpenSSH_9.2\r\n")
+
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler) as server:
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            thread.join(timeout=30)
 
 
 def nothing_listens() -> str:
