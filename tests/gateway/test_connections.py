@@ -62,14 +62,20 @@ async def server(answer: Answerer) -> AsyncIterator[tuple[str, list[int]]]:
         await listening.wait_closed()
 
 
-def keep_alive(body: bytes) -> Answerer:
+def keep_alive(answer_to: Callable[[bytes], bytes]) -> Answerer:
+    """Answers every request on a connection with ``answer_to(its body)``, keeping it open."""
+
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
             request = await read_request(reader)
-            writer.write(ok(body + b" to " + request.rsplit(b"\r\n\r\n", 1)[1]))
+            writer.write(answer_to(request.rsplit(b"\r\n\r\n", 1)[1]))
             await writer.drain()
 
     return answer
+
+
+def echo(body: bytes) -> bytes:
+    return ok(b"answer to " + body)
 
 
 def once(raw: bytes, *, then_close: bool = True) -> Answerer:
@@ -92,72 +98,45 @@ def pool(read_timeout: float = 2.0) -> ConnectionPool:
     return ConnectionPool(connect_timeout=2.0, read_timeout=read_timeout)
 
 
-def test_answers_are_read_whole_and_one_connection_serves_them_in_turn() -> None:
-    async def scenario() -> None:
-        async with server(keep_alive(b"answer")) as (url, accepted):
-            upstreams = pool()
-            bodies = []
-            for number in range(3):
-                exchange = await upstreams.post(url, b"call %d" % number, JSON)
-                bodies.append((exchange.status, await exchange.read()))
-            await upstreams.close()
-        assert bodies == [(200, b"answer to call 0"), (200, b"answer to call 1"), (200, b"answer to call 2")]
-        assert len(accepted) == 1
+def calls(answer: Answerer, times: int, *, in_parts: bool = False) -> tuple[list[tuple[int, bytes]], int]:
+    """``times`` calls in turn through one pool (bodies "call 0", "call 1"...): each answer's status
+    and body (read whole, or joined from its parts), and how many connections the server accepted."""
 
-    asyncio.run(scenario())
+    async def scenario() -> tuple[list[tuple[int, bytes]], int]:
+        answers = []
+        async with server(answer) as (url, accepted):
+            upstreams = pool()
+            for number in range(times):
+                exchange = await upstreams.post(url, b"call %d" % number, JSON)
+                body = b"".join([p async for p in exchange.parts()]) if in_parts else await exchange.read()
+                answers.append((exchange.status, body))
+            await upstreams.close()
+        return answers, len(accepted)
+
+    return asyncio.run(scenario())
+
+
+def test_answers_are_read_whole_and_one_connection_serves_them_in_turn() -> None:
+    answered = [(200, b"answer to call 0"), (200, b"answer to call 1"), (200, b"answer to call 2")]
+    assert calls(keep_alive(echo), 3) == (answered, 1)
 
 
 def test_a_connection_idle_too_long_is_not_reused(monkeypatch: pytest.MonkeyPatch) -> None:
     # Model servers close idle connections (uvicorn after 5 s): a POST must not be written into one.
     monkeypatch.setattr(connections, "IDLE_SECONDS", 0.0)
-
-    async def scenario() -> None:
-        async with server(keep_alive(b"answer")) as (url, accepted):
-            upstreams = pool()
-            for _ in range(2):
-                exchange = await upstreams.post(url, b"x", JSON)
-                assert await exchange.read() == b"answer to x"
-            await upstreams.close()
-        assert len(accepted) == 2
-
-    asyncio.run(scenario())
+    assert calls(keep_alive(echo), 2) == ([(200, b"answer to call 0"), (200, b"answer to call 1")], 2)
 
 
 def test_an_answer_without_a_length_ends_with_its_connection() -> None:
     raw = b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nall of it"
-
-    async def scenario() -> None:
-        async with server(once(raw)) as (url, accepted):
-            upstreams = pool()
-            exchange = await upstreams.post(url, b"x", JSON)
-            assert (exchange.status, await exchange.read()) == (200, b"all of it")
-            exchange = await upstreams.post(url, b"x", JSON)
-            assert await exchange.read() == b"all of it"
-            await upstreams.close()
-        assert len(accepted) == 2  # a closed connection is not reused
-
-    asyncio.run(scenario())
+    # Read to the close, and the closed connection is not reused.
+    assert calls(once(raw), 2) == ([(200, b"all of it"), (200, b"all of it")], 2)
 
 
 def test_a_chunked_answer_comes_in_parts_and_its_connection_is_reused() -> None:
     chunked = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nHello\r\n6\r\n world\r\n0\r\n\r\n"
-
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            await read_request(reader)
-            writer.write(chunked)
-            await writer.drain()
-
-    async def scenario() -> None:
-        async with server(answer) as (url, accepted):
-            upstreams = pool()
-            for _ in range(2):
-                exchange = await upstreams.post(url, b"x", JSON)
-                assert b"".join([part async for part in exchange.parts()]) == b"Hello world"
-            await upstreams.close()
-        assert len(accepted) == 1
-
-    asyncio.run(scenario())
+    answers = calls(keep_alive(lambda _body: chunked), 2, in_parts=True)
+    assert answers == ([(200, b"Hello world"), (200, b"Hello world")], 1)
 
 
 def test_a_stream_left_before_its_end_closes_its_connection() -> None:
