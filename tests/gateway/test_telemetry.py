@@ -3,12 +3,15 @@ access line of a call, with its endpoint and tenant and never its API key."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 
 from openmaas.gateway.service import Gateway
+from openmaas.telemetry.metrics import RequestMeter
 from tests.gateway.conftest import CHAT, HELLO, DataPlane, Ready, bearer
 from tests.gateway.upstreams import failing, served
 from tests.telemetry.capture import CapturedLog, json_log
@@ -89,3 +92,21 @@ def test_a_calls_log_line_names_its_endpoint_and_account_and_never_its_key(
     }
     assert line["domain_id"]
     assert ready.key not in json_log.text
+
+
+def test_a_call_is_published_within_a_second_without_a_scrape(ready: Ready) -> None:
+    """The data-plane counters are tallied and published with the request meter (D-62): another
+    process's scrape reads them from the shared values, so they get there on the meter's timer too."""
+    labels = {"endpoint_id": ready.endpoint_id, "outcome": "answered"}
+
+    def published() -> float:
+        # The values as the library holds them, read without a scrape (which would publish first).
+        return REGISTRY.get_sample_value(CALLS, labels) or 0.0
+
+    before = published()
+    assert chat(ready.plane.client, ready.key).status_code == 200
+    deadline = time.monotonic() + RequestMeter.PUBLISH_SECONDS * 5
+    while published() == before:
+        assert time.monotonic() < deadline, "the call was not published"
+        time.sleep(0.02)
+    assert published() == before + 1
