@@ -2,7 +2,7 @@
 LiteLLM proxy, in one run, with the same client (wrk) and the same connections.
 
     .venv/bin/python bench/gateway.py [--connections 16,64] [--duration 10] [--soak-seconds 300]
-                                      [--no-litellm]
+                                      [--paced-ms 20] [--no-litellm] [--compare-with REV]
 
 It starts `openmaas mock-model` (no latency, 16 tokens an answer), `openmaas serve` on a fresh SQLite store
 with a RUNNING service on the mock, a custom endpoint on it with an rpm limit (so the limiter works on every
@@ -11,6 +11,14 @@ installed into bench/.litellm-venv on first use) in front of the same mock with 
 target, non-streaming and streaming, at each connection count, it prints requests/s, p50 and p99, and the
 latency each gateway adds to the direct call. With --soak-seconds it then streams through openmaas for that
 long and prints the server's RSS every tenth of it. Writes the same as JSON under bench/results/.
+
+The runs above keep every connection busy, so the machine is saturated and a latency there is mostly the
+wait in a queue: on a closed loop, p50 is about connections / throughput, whatever the gateway does. The
+"paced" rows measure the latency a gateway adds when it is not the bottleneck: 16 connections that each
+wait --paced-ms between calls (non-streaming), an offered load well below every target's capacity.
+
+``--compare-with REV`` also measures openmaas as it was at git revision REV (from a temporary worktree,
+on its own store and the same mock), next to this tree's, so that a change's effect is read from one run.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.harness import free_port, rss_mb, start, stop, wrk  # noqa: E402
+from bench.harness import Build, free_port, revision_build, rss_mb, start, stop, wrk  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PASSWORD = "bench-Passw0rd"
@@ -43,6 +51,8 @@ RPM = 1_000_000_000
 MESSAGES = [{"role": "user", "content": "benchmark the gateway please"}]
 LITELLM_VENV = HERE / ".litellm-venv"
 LITELLM_KEY = "sk-bench-master"
+THIS_TREE = Build("this tree", [str(BIN / "openmaas")], {})
+PACED_CONNECTIONS = 16
 
 
 @dataclass(frozen=True)
@@ -84,17 +94,17 @@ def mock_model(stack: ExitStack) -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def openmaas(stack: ExitStack, mock: str) -> tuple[Target, int]:
+def openmaas(stack: ExitStack, mock: str, build: Build = THIS_TREE) -> tuple[Target, int]:
+    """openmaas of ``build`` on a fresh store, with an endpoint on the mock and an API key."""
     data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="openmaas-gateway-bench-")))
     port = free_port()
-    env = {"OPENMAAS_ADMIN_PASSWORD": PASSWORD, "OPENMAAS_DEPLOY_DELAY_SECONDS": "0"}
-    command = [str(BIN / "openmaas"), "serve", "--port", str(port), "--data-dir", str(data_dir)]
+    env = {"OPENMAAS_ADMIN_PASSWORD": PASSWORD, "OPENMAAS_DEPLOY_DELAY_SECONDS": "0", **build.env}
+    command = [*build.command, "serve", "--port", str(port), "--data-dir", str(data_dir)]
     pid = stack.enter_context(process(command, port, "/ready", env))
     base = f"http://127.0.0.1:{port}"
     key = _endpoint_and_key(base, mock)
-    return Target(
-        "openmaas", f"{base}/v1/chat/completions", "bench-ep", {"Authorization": f"Bearer {key}"}
-    ), pid
+    name = "openmaas" if build is THIS_TREE else f"om@{build.label}"
+    return Target(name, f"{base}/v1/chat/completions", "bench-ep", {"Authorization": f"Bearer {key}"}), pid
 
 
 def _endpoint_and_key(base: str, mock: str) -> str:
@@ -195,8 +205,9 @@ def _litellm_binary() -> Path:
     return binary
 
 
-def script(folder: Path, target: Target, stream: bool) -> Path:
-    """The wrk script that POSTs the chat body to ``target``."""
+def script(folder: Path, target: Target, stream: bool, pause_ms: int = 0) -> Path:
+    """The wrk script that POSTs the chat body to ``target``; each connection waits ``pause_ms``
+    before each call (wrk's ``delay``)."""
     body = json.dumps({"model": target.model, "messages": MESSAGES, "stream": stream})
     lines = [
         'wrk.method = "POST"',
@@ -204,24 +215,32 @@ def script(folder: Path, target: Target, stream: bool) -> Path:
         'wrk.headers["Content-Type"] = "application/json"',
     ]
     lines += [f'wrk.headers["{name}"] = "{value}"' for name, value in target.headers.items()]
-    path = folder / f"{target.name}-{'stream' if stream else 'json'}.lua"
+    if pause_ms:
+        lines.append(f"function delay() return {pause_ms} end")
+    path = folder / f"{target.name}-{'stream' if stream else 'json'}-{pause_ms}.lua"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
 def measure(targets: list[Target], args: argparse.Namespace, folder: Path) -> list[Row]:
+    """Every target in turn for each (mode, connections), so that they are measured side by side."""
+    runs = [
+        (mode, stream, connections, 0)
+        for mode, stream in (("json", False), ("stream", True))
+        for connections in (int(c) for c in args.connections.split(","))
+    ]
+    if args.paced_ms:
+        runs.append(("paced", False, PACED_CONNECTIONS, args.paced_ms))
     rows: list[Row] = []
-    for stream in (False, True):
-        mode = "stream" if stream else "json"
-        for connections in (int(c) for c in args.connections.split(",")):
-            figures = {}
-            for target in targets:
-                lua = script(folder, target, stream)
-                wrk(target.url, {}, args.warmup, connections, lua)
-                figures[target.name] = wrk(target.url, {}, args.duration, connections, lua)
-            rps0, p50_0, p99_0 = figures["direct"]
-            for name, (rps, p50, p99) in figures.items():
-                rows.append(Row(name, mode, connections, rps, p50, p99, p50 - p50_0, p99 - p99_0, rps / rps0))
+    for mode, stream, connections, pause_ms in runs:
+        figures = {}
+        for target in targets:
+            lua = script(folder, target, stream, pause_ms)
+            wrk(target.url, {}, args.warmup, connections, lua)
+            figures[target.name] = wrk(target.url, {}, args.duration, connections, lua)
+        rps0, p50_0, p99_0 = figures["direct"]
+        for name, (rps, p50, p99) in figures.items():
+            rows.append(Row(name, mode, connections, rps, p50, p99, p50 - p50_0, p99 - p99_0, rps / rps0))
     return rows
 
 
@@ -265,7 +284,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--soak-seconds", type=int, default=0)
+    parser.add_argument("--paced-ms", type=int, default=20, help="0: no paced run")
     parser.add_argument("--no-litellm", action="store_true")
+    parser.add_argument("--compare-with", metavar="REV", help="also measure openmaas at git revision REV")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
@@ -273,6 +294,8 @@ def main() -> None:
         mock = mock_model(stack)
         through, pid = openmaas(stack, mock)
         targets = [Target("direct", f"{mock}/v1/chat/completions", "mock-llm", {}), through]
+        if args.compare_with:
+            targets.append(openmaas(stack, mock, stack.enter_context(revision_build(args.compare_with)))[0])
         if not args.no_litellm:
             targets.append(litellm(stack, mock))
         rows = measure(targets, args, Path(folder))

@@ -1,15 +1,24 @@
-"""What the benchmarks share: processes started and stopped, wrk driven and read, memory read."""
+"""What the benchmarks share: processes started and stopped, servers of other revisions, wrk driven
+and read, memory read."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -69,3 +78,40 @@ def wrk(
         p: float(v) * _UNITS[u] for p, v, u in re.findall(r"\s(\d+)%\s+([\d.]+)(us|ms|s)\b", output)
     }
     return rps, percentiles["50"], percentiles["99"]
+
+
+@dataclass(frozen=True)
+class Build:
+    """Which server is measured: this tree's, or an older revision's (``--compare-with``)."""
+
+    label: str
+    command: list[str]
+    env: dict[str, str]
+
+
+@contextmanager
+def revision_build(revision: str) -> Iterator[Build]:
+    """The server of git revision ``revision``, from a temporary worktree (removed afterwards)."""
+    folder = Path(tempfile.mkdtemp(prefix="openmaas-bench-rev-"))
+    worktree = folder / "tree"
+    subprocess.run(
+        ["git", "-C", str(REPOSITORY), "worktree", "add", "--detach", str(worktree), revision],
+        check=True,
+        capture_output=True,
+    )
+    label = subprocess.run(
+        ["git", "-C", str(worktree), "rev-parse", "--short", "HEAD"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    try:
+        command = [sys.executable, "-c", "from openmaas_cli.main import app; app()"]
+        yield Build(label, command, {"PYTHONPATH": str(worktree / "src")})
+    finally:
+        subprocess.run(
+            ["git", "-C", str(REPOSITORY), "worktree", "remove", "--force", str(worktree)],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)

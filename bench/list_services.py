@@ -40,7 +40,7 @@ import psycopg
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.harness import free_port, rss_mb, start, stop, wrk  # noqa: E402
+from bench.harness import Build, free_port, revision_build, rss_mb, start, stop, wrk  # noqa: E402
 from bench.seed import home_project, seed_services  # noqa: E402
 from openmaas.db.engine import make_engine  # noqa: E402
 
@@ -55,49 +55,12 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 MODES = {"kept": "1024", "uncached": "0"}
 
 
-@dataclass(frozen=True)
-class Build:
-    """Which server is measured: this tree's, or an older revision's (``--compare-with``)."""
-
-    label: str
-    command: list[str]
-    env: dict[str, str]
-
-
 THIS_TREE = Build("this tree", [str(BIN / "openmaas")], {})
 # The same server with /metrics and the access log switched off (``--without-telemetry``): what the
 # telemetry costs on the hot listings, read from one run.
 NO_TELEMETRY = Build(
     "telem off", [str(BIN / "openmaas")], {"OPENMAAS_METRICS": "false", "OPENMAAS_ACCESS_LOG": "false"}
 )
-
-
-@contextmanager
-def revision_build(revision: str) -> Iterator[Build]:
-    """The server of git revision ``revision``, from a temporary worktree (removed afterwards)."""
-    folder = Path(tempfile.mkdtemp(prefix="openmaas-bench-rev-"))
-    worktree = folder / "tree"
-    subprocess.run(
-        ["git", "-C", str(HERE.parent), "worktree", "add", "--detach", str(worktree), revision],
-        check=True,
-        capture_output=True,
-    )
-    label = subprocess.run(
-        ["git", "-C", str(worktree), "rev-parse", "--short", "HEAD"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    try:
-        command = [sys.executable, "-c", "from openmaas_cli.main import app; app()"]
-        yield Build(label, command, {"PYTHONPATH": str(worktree / "src")})
-    finally:
-        subprocess.run(
-            ["git", "-C", str(HERE.parent), "worktree", "remove", "--force", str(worktree)],
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass
