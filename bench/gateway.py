@@ -15,7 +15,8 @@ long and prints the server's RSS every tenth of it. Writes the same as JSON unde
 The runs above keep every connection busy, so the machine is saturated and a latency there is mostly the
 wait in a queue: on a closed loop, p50 is about connections / throughput, whatever the gateway does. The
 "paced" rows measure the latency a gateway adds when it is not the bottleneck: 16 connections that each
-wait --paced-ms between calls (non-streaming), an offered load well below every target's capacity.
+wait a random time of mean --paced-ms between calls (non-streaming), an offered load well below every
+target's capacity.
 
 ``--compare-with REV`` also measures openmaas as it was at git revision REV (from a temporary worktree,
 on its own store and the same mock), next to this tree's, so that a change's effect is read from one run.
@@ -206,8 +207,9 @@ def _litellm_binary() -> Path:
 
 
 def script(folder: Path, target: Target, stream: bool, pause_ms: int = 0) -> Path:
-    """The wrk script that POSTs the chat body to ``target``; each connection waits ``pause_ms``
-    before each call (wrk's ``delay``)."""
+    """The wrk script that POSTs the chat body to ``target``; with ``pause_ms`` each connection waits
+    before each call (wrk's ``delay``) a random time of that mean, so that the connections do not fall
+    into step and arrive as one burst."""
     body = json.dumps({"model": target.model, "messages": MESSAGES, "stream": stream})
     lines = [
         'wrk.method = "POST"',
@@ -216,7 +218,7 @@ def script(folder: Path, target: Target, stream: bool, pause_ms: int = 0) -> Pat
     ]
     lines += [f'wrk.headers["{name}"] = "{value}"' for name, value in target.headers.items()]
     if pause_ms:
-        lines.append(f"function delay() return {pause_ms} end")
+        lines.append(f"function delay() return math.random(0, {2 * pause_ms}) end")
     path = folder / f"{target.name}-{'stream' if stream else 'json'}-{pause_ms}.lua"
     path.write_text("\n".join(lines) + "\n")
     return path

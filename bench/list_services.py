@@ -10,8 +10,10 @@ default, keeping answers while the store is unchanged (SQLite), and with that sw
 The baseline is a bare ASGI app on the same uvicorn settings that answers the exact bytes of the
 real response for the same page. Prints one table and writes JSON under bench/results/.
 
-``--without-telemetry`` also measures this tree's server with /metrics and the access log switched
-off, alternating with the default, to show what the telemetry costs.
+``--without-telemetry`` also measures this tree's server with /metrics switched off ("metric off"), and
+with /metrics and the access log switched off ("telem off"), alternating with the default, to show what
+each costs. ``--rounds R`` measures every build R times in turn (one row each): on a machine whose speed
+drifts, a difference is only read from rows that alternate.
 
 ``--compare-with REV`` also measures the server as it was at git revision REV (checked out into a
 temporary worktree and run from there on the same store), alternating with this tree's, so that a
@@ -56,8 +58,9 @@ MODES = {"kept": "1024", "uncached": "0"}
 
 
 THIS_TREE = Build("this tree", [str(BIN / "openmaas")], {})
-# The same server with /metrics and the access log switched off (``--without-telemetry``): what the
-# telemetry costs on the hot listings, read from one run.
+# The same server with /metrics switched off, then also the access log (``--without-telemetry``): what
+# each costs on the hot listings, read from one run.
+NO_METRICS = Build("metric off", [str(BIN / "openmaas")], {"OPENMAAS_METRICS": "false"})
 NO_TELEMETRY = Build(
     "telem off", [str(BIN / "openmaas")], {"OPENMAAS_METRICS": "false", "OPENMAAS_ACCESS_LOG": "false"}
 )
@@ -146,7 +149,7 @@ def run_size(
         rows: list[Row] = []
         ready_seconds = 0.0
         for mode in args.modes.split(","):
-            for build in builds:
+            for build in builds * args.rounds:
                 mode_env = {**env, **build.env, "OPENMAAS_LISTING_CACHE_ENTRIES": MODES[mode]}
                 mode_rows, ready = run_server(n, mode, build, data_dir, mode_env, project_id, args, baselines)
                 rows.extend(mode_rows)
@@ -230,15 +233,16 @@ def main() -> None:
     parser.add_argument("--modes", default="kept,uncached", help="kept, uncached or both (comma-separated)")
     parser.add_argument("--compare-with", metavar="REV", help="also measure the server at git revision REV")
     parser.add_argument(
-        "--without-telemetry", action="store_true", help="also measure with metrics and the access log off"
+        "--without-telemetry", action="store_true", help="also measure with metrics, then the access log, off"
     )
+    parser.add_argument("--rounds", type=int, default=1, help="measure every build this many times in turn")
     args = parser.parse_args()
     if set(args.modes.split(",")) - MODES.keys():
         parser.error(f"--modes takes {', '.join(MODES)}")
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     with ExitStack() as stack:
-        builds = [THIS_TREE, NO_TELEMETRY] if args.without_telemetry else [THIS_TREE]
+        builds = [THIS_TREE, NO_METRICS, NO_TELEMETRY] if args.without_telemetry else [THIS_TREE]
         if args.compare_with:
             builds.append(stack.enter_context(revision_build(args.compare_with)))
         baselines: dict[str, float] = {}
