@@ -97,7 +97,7 @@ def populate(api: httpx.Client, project_id: str, services: int, endpoints: int) 
         answer.raise_for_status()
         ids.append(answer.json()["id"])
     for index in range(endpoints):
-        body = {
+        endpoint: dict[str, object] = {
             "endpoint_name": f"bench-ep-{index:03d}",
             "source": "custom_from_modelarts_v2",
             "region": HOME,
@@ -106,7 +106,7 @@ def populate(api: httpx.Client, project_id: str, services: int, endpoints: int) 
             "rpm": 60,
             "tpm": 100000,
         }
-        api.post(f"/v1/{project_id}/maas/services/custom-endpoint/endpoint", json=body).raise_for_status()
+        api.post(f"/v1/{project_id}/maas/services/custom-endpoint/endpoint", json=endpoint).raise_for_status()
 
 
 def console_session(base: str) -> httpx.Client:

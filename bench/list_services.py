@@ -12,8 +12,8 @@ real response for the same page. Prints one table and writes JSON under bench/re
 
 ``--without-telemetry`` also measures this tree's server with /metrics switched off ("metric off"), and
 with /metrics and the access log switched off ("telem off"), alternating with the default, to show what
-each costs. ``--rounds R`` measures every build R times in turn (one row each): on a machine whose speed
-drifts, a difference is only read from rows that alternate.
+each costs. ``--rounds R`` measures every build R times in turn, each round starting one build later
+(one row each): on a machine whose speed drifts, a difference is only read from rows that alternate.
 
 ``--compare-with REV`` also measures the server as it was at git revision REV (checked out into a
 temporary worktree and run from there on the same store), alternating with this tree's, so that a
@@ -149,12 +149,18 @@ def run_size(
         rows: list[Row] = []
         ready_seconds = 0.0
         for mode in args.modes.split(","):
-            for build in builds * args.rounds:
+            for build in _in_turn(builds, args.rounds):
                 mode_env = {**env, **build.env, "OPENMAAS_LISTING_CACHE_ENTRIES": MODES[mode]}
                 mode_rows, ready = run_server(n, mode, build, data_dir, mode_env, project_id, args, baselines)
                 rows.extend(mode_rows)
                 ready_seconds = ready_seconds or ready
         return rows, ready_seconds
+
+
+def _in_turn(builds: list[Build], rounds: int) -> list[Build]:
+    """Every build ``rounds`` times, each round starting one build later: a machine that speeds up
+    or slows down during a round favours no build."""
+    return [builds[(start + index) % len(builds)] for start in range(rounds) for index in range(len(builds))]
 
 
 def run_server(
