@@ -1,16 +1,19 @@
-"""Benchmark the data plane (issue 10): the mock model called directly, through openmaas, and through the
-LiteLLM proxy, in one run, with the same client (wrk) and the same connections.
+"""Benchmark the data plane (issue 10): the mock model called directly, through a byte relay, through
+openmaas, and through the LiteLLM proxy, in one run, with the same client (wrk) and the same connections.
 
     .venv/bin/python bench/gateway.py [--connections 16,64] [--duration 10] [--soak-seconds 300]
                                       [--paced-ms 20] [--no-litellm] [--compare-with REV]
 
-It starts `openmaas mock-model` (no latency, 16 tokens an answer), `openmaas serve` on a fresh SQLite store
-with a RUNNING service on the mock, a custom endpoint on it with an rpm limit (so the limiter works on every
-call without refusing any) and an API key, and, unless --no-litellm, the LiteLLM proxy (PyPI `litellm[proxy]`,
-installed into bench/.litellm-venv on first use) in front of the same mock with the same rpm limit. For each
-target, non-streaming and streaming, at each connection count, it prints requests/s, p50 and p99, and the
-latency each gateway adds to the direct call. With --soak-seconds it then streams through openmaas for that
-long and prints the server's RSS every tenth of it. Writes the same as JSON under bench/results/.
+It starts `openmaas mock-model` (no latency, 16 tokens an answer), bench/relay.py in front of it (a byte
+relay with no HTTP: the floor of what any process in between costs on this machine), `openmaas serve` on a
+fresh SQLite store with a RUNNING service on the mock, a custom endpoint on it with an rpm limit (so the
+limiter works on every call without refusing any) and an API key, and, unless --no-litellm, the LiteLLM
+proxy (PyPI `litellm[proxy]`, installed into bench/.litellm-venv on first use) in front of the same mock
+with the same rpm limit. For each target, non-streaming and streaming, at each connection count, it prints
+requests/s, p50 and p99, the latency each gateway adds to the direct call, and the CPU time a call costs the
+process in front of the mock ("cpu us") and the mock itself ("mock us"), from /proc. With --soak-seconds it
+then streams through openmaas for that long and prints the server's RSS every tenth of it. Writes the same
+as JSON under bench/results/.
 
 The runs above keep every connection busy, so the machine is saturated and a latency there is mostly the
 wait in a queue: on a closed loop, p50 is about connections / throughput, whatever the gateway does. The
@@ -42,7 +45,7 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.harness import Build, free_port, revision_build, rss_mb, start, stop, wrk  # noqa: E402
+from bench.harness import Build, cpu_seconds, free_port, revision_build, rss_mb, start, stop, wrk  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PASSWORD = "bench-Passw0rd"
@@ -62,6 +65,7 @@ class Target:
     url: str
     model: str
     headers: dict[str, str]
+    pid: int | None = None  # the process in front of the mock, whose CPU a call is measured
 
 
 @dataclass
@@ -75,6 +79,9 @@ class Row:
     added_p50_ms: float
     added_p99_ms: float
     ratio: float
+    # CPU time a call, of the target's own process and of the mock (0: not measured).
+    cpu_us: float
+    mock_cpu_us: float
 
 
 @contextmanager
@@ -88,11 +95,26 @@ def process(command: list[str], port: int, probe: str, env: dict[str, str] | Non
         stop(started)
 
 
-def mock_model(stack: ExitStack) -> str:
+def mock_model(stack: ExitStack) -> tuple[str, int]:
     port = free_port()
     command = [str(BIN / "openmaas"), "mock-model", "--port", str(port), "--default-max-tokens", "16"]
-    stack.enter_context(process(command, port, "/health"))
-    return f"http://127.0.0.1:{port}"
+    pid = stack.enter_context(process(command, port, "/health"))
+    return f"http://127.0.0.1:{port}", pid
+
+
+def relay(stack: ExitStack, mock: str) -> Target:
+    """bench/relay.py in front of the mock: the floor of what a process in between costs here."""
+    port = free_port()
+    command = [
+        sys.executable,
+        str(HERE / "relay.py"),
+        "--port",
+        str(port),
+        "--upstream",
+        mock.removeprefix("http://"),
+    ]
+    pid = stack.enter_context(process(command, port, "/health"))
+    return Target("relay", f"http://127.0.0.1:{port}/v1/chat/completions", "mock-llm", {}, pid)
 
 
 def openmaas(stack: ExitStack, mock: str, build: Build = THIS_TREE) -> tuple[Target, int]:
@@ -105,7 +127,8 @@ def openmaas(stack: ExitStack, mock: str, build: Build = THIS_TREE) -> tuple[Tar
     base = f"http://127.0.0.1:{port}"
     key = _endpoint_and_key(base, mock)
     name = "openmaas" if build is THIS_TREE else f"om@{build.label}"
-    return Target(name, f"{base}/v1/chat/completions", "bench-ep", {"Authorization": f"Bearer {key}"}), pid
+    headers = {"Authorization": f"Bearer {key}"}
+    return Target(name, f"{base}/v1/chat/completions", "bench-ep", headers, pid), pid
 
 
 def _endpoint_and_key(base: str, mock: str) -> str:
@@ -191,9 +214,9 @@ def litellm(stack: ExitStack, mock: str) -> Target:
         "--num_workers",
         "1",
     ]
-    stack.enter_context(process(command, port, "/health/liveliness", env))
+    pid = stack.enter_context(process(command, port, "/health/liveliness", env))
     headers = {"Authorization": f"Bearer {LITELLM_KEY}"}
-    return Target("litellm", f"http://127.0.0.1:{port}/v1/chat/completions", "bench-model", headers)
+    return Target("litellm", f"http://127.0.0.1:{port}/v1/chat/completions", "bench-model", headers, pid)
 
 
 def _litellm_binary() -> Path:
@@ -224,7 +247,7 @@ def script(folder: Path, target: Target, stream: bool, pause_ms: int = 0) -> Pat
     return path
 
 
-def measure(targets: list[Target], args: argparse.Namespace, folder: Path) -> list[Row]:
+def measure(targets: list[Target], mock_pid: int, args: argparse.Namespace, folder: Path) -> list[Row]:
     """Every target in turn for each (mode, connections), so that they are measured side by side."""
     runs = [
         (mode, stream, connections, 0)
@@ -235,15 +258,28 @@ def measure(targets: list[Target], args: argparse.Namespace, folder: Path) -> li
         runs.append(("paced", False, PACED_CONNECTIONS, args.paced_ms))
     rows: list[Row] = []
     for mode, stream, connections, pause_ms in runs:
-        figures = {}
-        for target in targets:
-            lua = script(folder, target, stream, pause_ms)
-            wrk(target.url, {}, args.warmup, connections, lua)
-            figures[target.name] = wrk(target.url, {}, args.duration, connections, lua)
-        rps0, p50_0, p99_0 = figures["direct"]
-        for name, (rps, p50, p99) in figures.items():
-            rows.append(Row(name, mode, connections, rps, p50, p99, p50 - p50_0, p99 - p99_0, rps / rps0))
+        figures = {
+            target.name: _run(target, mock_pid, args, connections, script(folder, target, stream, pause_ms))
+            for target in targets
+        }
+        rps0, p50_0, p99_0, _, _ = figures["direct"]
+        for name, (rps, p50, p99, cpu_us, mock_us) in figures.items():
+            added = (p50 - p50_0, p99 - p99_0)
+            rows.append(Row(name, mode, connections, rps, p50, p99, *added, rps / rps0, cpu_us, mock_us))
     return rows
+
+
+def _run(
+    target: Target, mock_pid: int, args: argparse.Namespace, connections: int, lua: Path
+) -> tuple[float, float, float, float, float]:
+    """wrk's figures for ``target`` after a warm-up, and the CPU a call cost its process and the mock."""
+    wrk(target.url, {}, args.warmup, connections, lua)
+    own_pid = target.pid or mock_pid
+    own_before, mock_before = cpu_seconds(own_pid), cpu_seconds(mock_pid)
+    rps, p50, p99 = wrk(target.url, {}, args.duration, connections, lua)
+    calls = rps * args.duration
+    own_us = (cpu_seconds(own_pid) - own_before) / calls * 1e6 if target.pid else 0.0
+    return rps, p50, p99, own_us, (cpu_seconds(mock_pid) - mock_before) / calls * 1e6
 
 
 def soak(target: Target, pid: int, args: argparse.Namespace, folder: Path) -> list[tuple[int, float]]:
@@ -260,14 +296,15 @@ def soak(target: Target, pid: int, args: argparse.Namespace, folder: Path) -> li
 def report(rows: list[Row], samples: list[tuple[int, float]], args: argparse.Namespace) -> None:
     header = (
         f"{'target':<10} {'mode':<7} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'+p50 ms':>8} {'+p99 ms':>8} {'ratio':>6}"
+        f"{'+p50 ms':>8} {'+p99 ms':>8} {'ratio':>6} {'cpu us':>7} {'mock us':>7}"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
         print(
             f"{row.target:<10} {row.mode:<7} {row.connections:>5} {row.rps:>9.0f} {row.p50_ms:>8.2f} "
-            f"{row.p99_ms:>8.2f} {row.added_p50_ms:>8.2f} {row.added_p99_ms:>8.2f} {row.ratio:>6.2f}"
+            f"{row.p99_ms:>8.2f} {row.added_p50_ms:>8.2f} {row.added_p99_ms:>8.2f} {row.ratio:>6.2f} "
+            f"{row.cpu_us:>7.0f} {row.mock_cpu_us:>7.0f}"
         )
     if samples:
         print("openmaas RSS while streaming: " + ", ".join(f"{s}s {mb:.1f} MB" for s, mb in samples))
@@ -293,14 +330,15 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     with ExitStack() as stack, tempfile.TemporaryDirectory() as folder:
-        mock = mock_model(stack)
+        mock, mock_pid = mock_model(stack)
         through, pid = openmaas(stack, mock)
-        targets = [Target("direct", f"{mock}/v1/chat/completions", "mock-llm", {}), through]
+        direct = Target("direct", f"{mock}/v1/chat/completions", "mock-llm", {})
+        targets = [direct, relay(stack, mock), through]
         if args.compare_with:
             targets.append(openmaas(stack, mock, stack.enter_context(revision_build(args.compare_with)))[0])
         if not args.no_litellm:
             targets.append(litellm(stack, mock))
-        rows = measure(targets, args, Path(folder))
+        rows = measure(targets, mock_pid, args, Path(folder))
         samples = soak(through, pid, args, Path(folder)) if args.soak_seconds else []
     report(rows, samples, args)
 
