@@ -12,7 +12,7 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -258,6 +258,16 @@ def _counting_render() -> tuple[list[int], Render]:
     return calls, render
 
 
+@contextlib.asynccontextmanager
+async def opened(reader: HotReader) -> AsyncIterator[HotReader]:
+    """``reader`` opened for the block, and closed after it."""
+    await reader.open()
+    try:
+        yield reader
+    finally:
+        await reader.close()
+
+
 def test_hot_reader_keeps_an_answer_until_the_store_changes(
     client: TestClient, admin: Account, services: list[str], engine: Engine, database_url: str
 ) -> None:
@@ -268,9 +278,7 @@ def test_hot_reader_keeps_an_answer_until_the_store_changes(
     changing = text("UPDATE services SET description = 'changed' WHERE id = :id")
 
     async def scenario() -> None:
-        reader = HotReader(engine, kept_answers=8)
-        await reader.open()
-        try:
+        async with opened(HotReader(engine, kept_answers=8)) as reader:
             first = await reader.answer("5.2", read, render)
             assert await reader.answer("5.2", read, render) == first
             assert len(calls) == (1 if kept else 2)
@@ -282,8 +290,6 @@ def test_hot_reader_keeps_an_answer_until_the_store_changes(
             assert b'"changed"' in changed
             assert await reader.answer("other", read, render) == changed
             assert len(calls) == (3 if kept else 4)
-        finally:
-            await reader.close()
 
     asyncio.run(scenario())
 
@@ -302,15 +308,11 @@ def test_hot_reader_keeps_no_value_its_size_calls_not_worth_keeping(
         return len(rows)
 
     async def scenario() -> None:
-        reader = HotReader(engine, kept_answers=1)
-        await reader.open()
-        try:
+        async with opened(HotReader(engine, kept_answers=1)) as reader:
             first = await reader.answer("5.2", read, render)
             for _ in range(3):
                 assert await reader.kept("miss", read, unkept, lambda _value: None) == len(services[:10])
             assert await reader.answer("5.2", read, render) == first
-        finally:
-            await reader.close()
 
     asyncio.run(scenario())
     assert len(made) == 3
