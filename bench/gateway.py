@@ -105,14 +105,8 @@ def mock_model(stack: ExitStack) -> tuple[str, int]:
 def relay(stack: ExitStack, mock: str) -> Target:
     """bench/relay.py in front of the mock: the floor of what a process in between costs here."""
     port = free_port()
-    command = [
-        sys.executable,
-        str(HERE / "relay.py"),
-        "--port",
-        str(port),
-        "--upstream",
-        mock.removeprefix("http://"),
-    ]
+    upstream = mock.removeprefix("http://")
+    command = [sys.executable, str(HERE / "relay.py"), "--port", str(port), "--upstream", upstream]
     pid = stack.enter_context(process(command, port, "/health"))
     return Target("relay", f"http://127.0.0.1:{port}/v1/chat/completions", "mock-llm", {}, pid)
 
