@@ -35,10 +35,10 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
+        length, content_type = _body_headers(scope["headers"])
         cap = self._cap(scope["path"])
-        problem = self._problem(scope, headers, cap)
-        if problem is None and scope["method"].encode() in BODY_METHODS and b"content-length" not in headers:
+        problem = self._problem(scope, b"0" if length is None else length, content_type, cap)
+        if problem is None and length is None and scope["method"].encode() in BODY_METHODS:
             # A chunked body announces no length: read it here, within the cap, and hand it on whole.
             body = await _read_capped(receive, cap)
             if body is None:
@@ -54,11 +54,12 @@ class RequestContext:
         """The body size a request may send: the data plane takes prompts and images."""
         return self.data_plane_max_body_bytes if DATA_PLANE.paths.match(path) else self.max_body_bytes
 
-    def _problem(self, scope: Scope, headers: dict[bytes, bytes], cap: int) -> InvalidParameter | None:
-        length = headers.get(b"content-length", b"0")
+    def _problem(
+        self, scope: Scope, length: bytes, content_type_header: bytes, cap: int
+    ) -> InvalidParameter | None:
         if not length.isdigit() or int(length) > cap:
             return _too_large(cap)
-        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        content_type = content_type_header.split(b";")[0].strip().lower()
         if (
             self.strict_content_type
             and scope["path"].startswith("/v")
@@ -77,6 +78,17 @@ class RequestContext:
     def _takes_forms(self, scope: Scope) -> bool:
         path: str = scope["path"]
         return path.startswith(self.form_paths) if self.form_paths else False
+
+
+def _body_headers(headers: list[tuple[bytes, bytes]]) -> tuple[bytes | None, bytes]:
+    """Content-Length (None when there is none) and Content-Type; of a repeated header, the last."""
+    length, content_type = None, b""
+    for name, value in headers:
+        if name == b"content-length":
+            length = value
+        elif name == b"content-type":
+            content_type = value
+    return length, content_type
 
 
 def _too_large(cap: int) -> InvalidParameter:

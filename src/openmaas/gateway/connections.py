@@ -30,6 +30,8 @@ import httptools
 IDLE_SECONDS = 4.0
 # Idle connections kept per origin; more are closed as they come back.
 IDLE_KEPT = 256
+# Request heads kept, one per URL posted to (a model server's chat/completions, embeddings).
+HEADS_KEPT = 1024
 # Buffered answer bytes above which the server's connection is not read until some are taken.
 HIGH_WATER = 256 * 1024
 
@@ -257,14 +259,15 @@ class ConnectionPool:
         self.read_timeout = read_timeout
         self._idle: dict[Origin, list[_Connection]] = {}
         self._tls: ssl.SSLContext | None = None
+        # URL -> its origin and the request's first two lines: the gateway posts to a few URLs only.
+        self._heads: dict[str, tuple[Origin, bytes]] = {}
 
     async def post(self, url: str, body: bytes, headers: bytes) -> Exchange:
         """Send ``body`` and wait for the answer's status; ``headers`` are extra header lines, each
         ending in CRLF."""
-        origin, target = split_url(url)
+        origin, head = self._head(url)
         connection = await self._connection(origin)
-        head = f"POST {target} HTTP/1.1\r\nhost: {origin.authority}\r\ncontent-length: {len(body)}\r\n"
-        request = b"".join((head.encode(), headers, b"\r\n", body))
+        request = b"".join((head, b"content-length: %d\r\n" % len(body), headers, b"\r\n", body))
         try:
             connection.send(request)
             status = await connection.head(self.read_timeout)
@@ -272,6 +275,18 @@ class ConnectionPool:
             connection.close()
             raise
         return Exchange(self, connection, status)
+
+    def _head(self, url: str) -> tuple[Origin, bytes]:
+        head = self._heads.get(url)
+        if head is None:
+            origin, target = split_url(url)
+            if len(self._heads) >= HEADS_KEPT:
+                self._heads.clear()
+            head = self._heads[url] = (
+                origin,
+                f"POST {target} HTTP/1.1\r\nhost: {origin.authority}\r\n".encode(),
+            )
+        return head
 
     def give_back(self, connection: _Connection) -> None:
         idle = self._idle.setdefault(connection.origin, [])

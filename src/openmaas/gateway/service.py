@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import orjson
 from sqlalchemy import Connection
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from openmaas.api_keys import service as api_keys
@@ -120,7 +120,7 @@ class Gateway:
     async def call(self, request: Request, kind: Kind) -> Response:
         """Forward one chat completion or embeddings call."""
         key = await self._caller(request)
-        body = _checked_body(await request.body(), kind)
+        body = _checked_body(await _body_of(request), kind)
         endpoint, base_url, upstream_model = await self._target(key, body["model"])
         counted = Counted(prompt_estimate=_prompt_estimate(body, kind))
         admission = await self._admit(endpoint, counted.prompt_estimate + tokens.completion_cap(body))
@@ -147,7 +147,7 @@ class Gateway:
     # ---- who calls, and what ---------------------------------------------------------------------
 
     async def _caller(self, request: Request) -> CallerKey:
-        header = request.headers.get("authorization")
+        header = _authorization(request.scope["headers"])
         if header is None or header[:7].lower() != "bearer ":
             raise MissingAuthorization()
         secret = header[7:].strip()
@@ -159,7 +159,8 @@ class Gateway:
         if key is None:
             raise InvalidAuthorization()
         note_caller(key.domain_id, None, key.project_id)
-        client_ip = request.client.host if request.client else ""
+        client = request.scope.get("client")
+        client_ip = client[0] if client else ""
         if not key.allows_ip(client_ip):
             raise RejectedByAllowlist.ip(client_ip)
         return key
@@ -278,7 +279,7 @@ class Gateway:
         call.counted.usage = usage if isinstance(usage, dict) else None
         call.counted.count_choices(answer.get("choices"), "message")
         await self._finish(call, error=False)
-        return Response(response.body, media_type="application/json")
+        return JsonAnswer(response.body)
 
     async def _stream(self, call: Call, url: str, payload: bytes, wants_usage: bool) -> Response:
         try:
@@ -342,6 +343,38 @@ def _unavailable(endpoint: CallableEndpoint, why: str) -> Resolution:
     return Resolution(
         endpoint, problem=lambda: NoServiceInstance(f"No available inference service instance: {why}")
     )
+
+
+class JsonAnswer(Response):
+    """A JSON body as it came (a model server's answer): its two headers made directly, not through
+    ``Response``'s general header handling, on the data plane's every call."""
+
+    def __init__(self, body: bytes) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        self.raw_headers = [(b"content-length", b"%d" % len(body)), (b"content-type", b"application/json")]
+
+
+async def _body_of(request: Request) -> bytes:
+    """The request body, read off the ASGI messages as ``Request.body`` does, without its stream
+    generator (a call's body comes in one message)."""
+    parts: list[bytes] = []
+    while True:
+        message = await request.receive()
+        if message["type"] != "http.request":
+            raise ClientDisconnect()
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _authorization(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """The first Authorization header, as ``Request.headers`` would give it."""
+    for name, value in headers:
+        if name == b"authorization":
+            return value.decode("latin-1")
+    return None
 
 
 def _checked_body(raw: bytes, kind: Kind) -> dict[str, Any]:
