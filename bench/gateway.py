@@ -2,7 +2,7 @@
 openmaas, and through the LiteLLM proxy, in one run, with the same client (wrk) and the same connections.
 
     .venv/bin/python bench/gateway.py [--connections 16,64] [--duration 10] [--soak-seconds 300]
-                                      [--paced-ms 20] [--no-litellm] [--compare-with REV]
+                                      [--paced-ms 20] [--no-litellm] [--compare-with REV] [--rounds R]
 
 It starts `openmaas mock-model` (no latency, 16 tokens an answer), bench/relay.py in front of it (a byte
 relay with no HTTP: the floor of what any process in between costs on this machine), `openmaas serve` on a
@@ -23,6 +23,9 @@ target's capacity.
 
 ``--compare-with REV`` also measures openmaas as it was at git revision REV (from a temporary worktree,
 on its own store and the same mock), next to this tree's, so that a change's effect is read from one run.
+``--rounds R`` measures every target R times in turn, each round starting one target later, and prints
+each target's medians, its ratio and added latency taken against the direct call of the same round: on a
+machine whose speed drifts by a fifth within minutes, one run of each target in a row is not enough.
 """
 
 from __future__ import annotations
@@ -31,11 +34,12 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -45,7 +49,17 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.harness import Build, cpu_seconds, free_port, revision_build, rss_mb, start, stop, wrk  # noqa: E402
+from bench.harness import (  # noqa: E402
+    Build,
+    cpu_seconds,
+    free_port,
+    in_turn,
+    revision_build,
+    rss_mb,
+    start,
+    stop,
+    wrk,
+)
 
 BIN = Path(sys.executable).parent
 PASSWORD = "bench-Passw0rd"
@@ -242,7 +256,8 @@ def script(folder: Path, target: Target, stream: bool, pause_ms: int = 0) -> Pat
 
 
 def measure(targets: list[Target], mock_pid: int, args: argparse.Namespace, folder: Path) -> list[Row]:
-    """Every target in turn for each (mode, connections), so that they are measured side by side."""
+    """Every target in turn for each (mode, connections), ``--rounds`` times, each round starting one
+    target later; a row holds a target's medians over the rounds."""
     runs = [
         (mode, stream, connections, 0)
         for mode, stream in (("json", False), ("stream", True))
@@ -252,20 +267,41 @@ def measure(targets: list[Target], mock_pid: int, args: argparse.Namespace, fold
         runs.append(("paced", False, PACED_CONNECTIONS, args.paced_ms))
     rows: list[Row] = []
     for mode, stream, connections, pause_ms in runs:
-        figures = {
-            target.name: _run(target, mock_pid, args, connections, script(folder, target, stream, pause_ms))
-            for target in targets
-        }
-        rps0, p50_0, p99_0, _, _ = figures["direct"]
-        for name, (rps, p50, p99, cpu_us, mock_us) in figures.items():
-            added = (p50 - p50_0, p99 - p99_0)
-            rows.append(Row(name, mode, connections, rps, p50, p99, *added, rps / rps0, cpu_us, mock_us))
+        rounds: list[dict[str, Figures]] = [{} for _ in range(args.rounds)]
+        for turn, target in enumerate(in_turn(targets, args.rounds)):
+            lua = script(folder, target, stream, pause_ms)
+            rounds[turn // len(targets)][target.name] = _run(target, mock_pid, args, connections, lua)
+        rows += [_row(target.name, mode, connections, rounds) for target in targets]
     return rows
 
 
-def _run(
-    target: Target, mock_pid: int, args: argparse.Namespace, connections: int, lua: Path
-) -> tuple[float, float, float, float, float]:
+# A target's figures in one run: requests/s, p50 and p99 ms, CPU µs a call of its process and the mock's.
+Figures = tuple[float, float, float, float, float]
+
+
+def _row(name: str, mode: str, connections: int, rounds: list[dict[str, Figures]]) -> Row:
+    """The target's medians over the rounds; its ratio and added latencies are taken against the
+    direct call of the same round, so that a machine whose speed drifts between rounds shifts both."""
+
+    def median_of(value: Callable[[Figures, Figures], float]) -> float:
+        return statistics.median(value(figures[name], figures["direct"]) for figures in rounds)
+
+    return Row(
+        name,
+        mode,
+        connections,
+        rps=median_of(lambda own, _: own[0]),
+        p50_ms=median_of(lambda own, _: own[1]),
+        p99_ms=median_of(lambda own, _: own[2]),
+        added_p50_ms=median_of(lambda own, direct: own[1] - direct[1]),
+        added_p99_ms=median_of(lambda own, direct: own[2] - direct[2]),
+        ratio=median_of(lambda own, direct: own[0] / direct[0]),
+        cpu_us=median_of(lambda own, _: own[3]),
+        mock_cpu_us=median_of(lambda own, _: own[4]),
+    )
+
+
+def _run(target: Target, mock_pid: int, args: argparse.Namespace, connections: int, lua: Path) -> Figures:
     """wrk's figures for ``target`` after a warm-up, and the CPU a call cost its process and the mock."""
     wrk(target.url, {}, args.warmup, connections, lua)
     own_pid = target.pid or mock_pid
@@ -320,6 +356,7 @@ def main() -> None:
     parser.add_argument("--paced-ms", type=int, default=20, help="0: no paced run")
     parser.add_argument("--no-litellm", action="store_true")
     parser.add_argument("--compare-with", metavar="REV", help="also measure openmaas at git revision REV")
+    parser.add_argument("--rounds", type=int, default=1, help="measure every target this many times in turn")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")

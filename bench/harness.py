@@ -12,14 +12,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+
+T = TypeVar("T")
+
+
+def in_turn(items: Sequence[T], rounds: int) -> list[T]:
+    """Every item ``rounds`` times, each round starting one item later: a machine that speeds up or
+    slows down during a round favours none of them."""
+    return [items[(first + index) % len(items)] for first in range(rounds) for index in range(len(items))]
 
 
 def free_port() -> int:

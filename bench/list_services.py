@@ -42,7 +42,7 @@ import psycopg
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.harness import Build, free_port, revision_build, rss_mb, start, stop, wrk  # noqa: E402
+from bench.harness import Build, free_port, in_turn, revision_build, rss_mb, start, stop, wrk  # noqa: E402
 from bench.seed import home_project, seed_services  # noqa: E402
 from openmaas.db.engine import make_engine  # noqa: E402
 
@@ -149,18 +149,12 @@ def run_size(
         rows: list[Row] = []
         ready_seconds = 0.0
         for mode in args.modes.split(","):
-            for build in _in_turn(builds, args.rounds):
+            for build in in_turn(builds, args.rounds):
                 mode_env = {**env, **build.env, "OPENMAAS_LISTING_CACHE_ENTRIES": MODES[mode]}
                 mode_rows, ready = run_server(n, mode, build, data_dir, mode_env, project_id, args, baselines)
                 rows.extend(mode_rows)
                 ready_seconds = ready_seconds or ready
         return rows, ready_seconds
-
-
-def _in_turn(builds: list[Build], rounds: int) -> list[Build]:
-    """Every build ``rounds`` times, each round starting one build later: a machine that speeds up
-    or slows down during a round favours no build."""
-    return [builds[(start + index) % len(builds)] for start in range(rounds) for index in range(len(builds))]
 
 
 def run_server(
