@@ -52,12 +52,13 @@ from openmaas.iam.service import LoginPolicy, LoginTurns
 from openmaas.iam.users import UserManagement
 from openmaas.maas.routes import router as maas_router
 from openmaas.middleware import RequestContext
-from openmaas.observer import Observer, access_line
+from openmaas.observer import Answered, Observer, access_line, answers_for
 from openmaas.presets import load_catalogue
 from openmaas.ratelimit import make_limiter
 from openmaas.services.routes import router as services_router
 from openmaas.services.service import Runtime
 from openmaas.services.worker import LifecycleWorker
+from openmaas.telemetry.batches import Answers
 from openmaas.telemetry.logs import AccessLines
 from openmaas.telemetry.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from openmaas.telemetry.metrics import RequestMeter, exposition
@@ -135,8 +136,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     if console:
         app.include_router(console_router)
     meter = RequestMeter() if settings.metrics else None
-    if meter is not None:
-        _add_metrics(app, meter)
+    access = AccessLines(settings.log_format, access_line) if settings.access_log else None
+    answers = answers_for(meter, access)
+    if meter is not None and answers is not None:
+        _add_metrics(app, meter, answers)
     inner: ASGIApp = app.stack
     # The lanes sit inside the observer, so fast answers get X-Request-Id, metrics and a log line too.
     if settings.fast_lane and settings.role != "data-plane":
@@ -154,11 +157,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         form_paths=(CONSOLE_PREFIX + "/",) if console else (),
     )
     # Outermost, so every answer (the request checks' own too) is counted, timed and logged.
-    app.front = Observer(
-        inner,
-        meter=meter,
-        access=AccessLines(settings.log_format, access_line) if settings.access_log else None,
-    )
+    app.front = Observer(inner, meter=meter, answers=answers)
     return app
 
 
@@ -254,10 +253,12 @@ def _flush_usage(state: AppState) -> None:
         log.exception("the last usage batch could not be written")
 
 
-def _add_metrics(app: FastAPI, meter: RequestMeter) -> None:
+def _add_metrics(app: FastAPI, meter: RequestMeter, answers: Answers[Answered]) -> None:
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Any:
-        meter.publish()  # this process's requests until now, on the loop that counts them
+        # This process's requests until now, on the loop that counts them.
+        answers.flush()
+        meter.publish()
         # Collected off the loop: with several processes it reads every process's file.
         body = await run_in_threadpool(exposition)
         return Response(body, media_type=METRICS_CONTENT_TYPE)

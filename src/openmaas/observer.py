@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from openmaas.telemetry.batches import Answers, Batch
 from openmaas.telemetry.exchange import CURRENT, Exchange
 from openmaas.telemetry.logs import ACCESS_LOGGER, AccessLines
 from openmaas.telemetry.metrics import UNMATCHED, RequestMeter
@@ -27,11 +29,13 @@ REQUEST_ID_MAX = 128
 
 class Observer:
     def __init__(
-        self, inner: ASGIApp, *, meter: RequestMeter | None, access: AccessLines[Answered] | None
+        self, inner: ASGIApp, *, meter: RequestMeter | None, answers: Answers[Answered] | None
     ) -> None:
         self.inner = inner
         self.meter = meter
-        self.access = access
+        # Where each answered request's record goes: the metrics and the access lines take them in
+        # batches (telemetry.batches). None: neither is on.
+        self.answers = answers
         # Request ids are fresh random UUIDs (CONTRACT 1), drawn from a generator seeded once from the
         # OS: uuid4() would make a system call per request.
         self._id_random = random.Random(os.urandom(32))
@@ -68,8 +72,8 @@ class Observer:
 
         async def flushing_send(message: Message) -> None:
             if message["type"].startswith("lifespan.shutdown"):
-                if self.access is not None:
-                    self.access.flush()
+                if self.answers is not None:
+                    self.answers.flush()
                 if self.meter is not None:
                     self.meter.publish()
             await send(message)
@@ -83,13 +87,11 @@ class Observer:
         return b"%032x" % (self._id_random.getrandbits(128) & UUID4_CLEAR | UUID4_SET)
 
     def _observed(self, scope: Scope, exchange: Exchange, status: int, seconds: float) -> None:
-        route = exchange.route or _template(scope)
-        if self.meter is not None:
-            self.meter.observe(exchange.method, route, status, exchange.code, seconds)
-        if self.access is not None:
-            # Only what the line needs: it is made with its batch (AccessLines).
+        if self.answers is not None:
+            # Only what the metrics and the line need: they are made with the batch.
+            route = exchange.route or _template(scope)
             params, query = scope.get("path_params") or _NO_PARAMS, scope.get("query_string", b"")
-            self.access.add((exchange, route, status, seconds, scope.get("client"), params, query))
+            self.answers.add((exchange, route, status, seconds, scope.get("client"), params, query))
 
 
 def _template(scope: Scope) -> str:
@@ -101,6 +103,22 @@ def _template(scope: Scope) -> str:
 # What a request leaves for its line: the exchange, its route template, status and duration, and
 # the client's address, path parameters and query string from its scope.
 Answered = tuple[Exchange, str, int, float, "tuple[str, int] | None", dict[str, str], bytes]
+
+
+def answers_for(meter: RequestMeter | None, access: AccessLines[Answered] | None) -> Answers[Answered] | None:
+    """The batches the observer hands its records to: counted by ``meter``, written by ``access``."""
+    consumers: list[Callable[[Batch[Answered]], None]] = []
+    if meter is not None:
+        consumers.append(lambda batch: _meter_batch(meter, batch))
+    if access is not None:
+        consumers.append(access.write)
+    return Answers(consumers) if consumers else None
+
+
+def _meter_batch(meter: RequestMeter, batch: Batch[Answered]) -> None:
+    observe = meter.observe
+    for _when, (exchange, route, status, seconds, *_line_only) in batch:
+        observe(exchange.method, route, status, exchange.code, seconds)
 
 
 def access_line(now: str, answered: Answered) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import orjson
 import pytest
 from httpx import Response
 
+from openmaas.telemetry.batches import Answers
 from openmaas.telemetry.logs import TEXT_FORMAT, AccessLines, JsonLines, RequestIdText
 
 
@@ -57,7 +58,7 @@ def _capture(formatter: logging.Formatter, monkeypatch: pytest.MonkeyPatch) -> I
     monkeypatch.setattr(AccessLines, "sink", staticmethod(lambda data: stream.write(data.decode())))
     # Each batch at the end of the loop's turn, so a test reads a request's line as it is answered
     # (the wait itself: test_logs.test_access_lines_are_written_within_their_flush_period).
-    monkeypatch.setattr(AccessLines, "FLUSH_SECONDS", 0)
+    monkeypatch.setattr(Answers, "FLUSH_SECONDS", 0)
     try:
         yield CapturedLog(stream)
     finally:

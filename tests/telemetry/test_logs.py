@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from openmaas.app import create_app
 from openmaas.config import Settings
+from openmaas.telemetry.batches import Answers
 from openmaas.telemetry.logs import AccessLines
 from tests.conftest import ADMIN_PASSWORD, HOME, Account, password_body, service_body
 from tests.credentials.conftest import create_key
@@ -142,12 +143,14 @@ def test_access_lines_are_made_and_written_within_their_flush_period_or_at_a_ful
         return {"time": now, "level": "info", "logger": "openmaas.access", "message": "m", "n": record}
 
     class Lines(AccessLines[int]):
-        BATCH = 3
-        FLUSH_SECONDS = 0.2
         sink = staticmethod(written.append)
 
+    class Batches(Answers[int]):
+        BATCH = 3
+        FLUSH_SECONDS = 0.2
+
     async def scenario() -> tuple[list[int], list[int], list[int]]:
-        lines = Lines("json", line_of)
+        lines = Batches([Lines("json", line_of).write])
         lines.add(1)
         lines.add(2)
         waiting = [len(written)]
@@ -168,14 +171,16 @@ def test_a_line_made_later_keeps_the_time_of_its_request() -> None:
     written: list[bytes] = []
 
     class Lines(AccessLines[int]):
-        FLUSH_SECONDS = 60
         sink = staticmethod(written.append)
+
+    class Batches(Answers[int]):
+        FLUSH_SECONDS = 60
 
     def line_of(now: str, record: int) -> dict[str, object]:
         return {"time": now, "level": "info", "logger": "openmaas.access", "message": "m", "n": record}
 
     async def scenario() -> tuple[float, float]:
-        lines = Lines("text", line_of)
+        lines = Batches([Lines("text", line_of).write])
         added = time.time()
         lines.add(7)
         await asyncio.sleep(1.2)

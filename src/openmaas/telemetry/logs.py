@@ -5,13 +5,12 @@ formatter: every logger (uvicorn's, SQLAlchemy's, ours) goes through the same ha
 operator can still reroute them with the standard library. The access lines, one per request, are
 the exception: ``logging`` costs about 40 us a record (a record object, the caller's frame, locks, a
 flush), as much as a hot listing itself, so ``AccessLines`` writes them in the same shape straight
-to the stream, in batches while requests are in flight. A record made while a request is served
+to the stream, a batch of requests at a time (``telemetry.batches``). A record made while a request is served
 carries that request's id, so an error's stack (which only the log ever shows) is found from the
 ``X-Request-Id`` the client got."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import time
@@ -97,22 +96,12 @@ def _stderr(data: bytes) -> None:
 
 
 class AccessLines(Generic[R]):
-    """The access log: one line per request, in the format of the other records, made and written in
-    batches.
+    """The access log: one line per request, in the format of the other records, made and written a
+    batch at a time (``telemetry.batches.Answers``, which hands ``write`` its batches), each line with
+    its request's time. ``line_of(time, record)`` makes a line: a dict that starts with ``time``,
+    ``level``, ``logger`` and ``message``, written as it is (JSON) or as ``name=value`` pairs after the
+    message (text)."""
 
-    A request leaves only a record (``add``: what its line needs, and the time); its line is made
-    when its batch is written, at most ``FLUSH_SECONDS`` later, or at once when ``BATCH`` records
-    wait. Made in the middle of each request, the ~2 us of a line cost more than that: the code and
-    data it touches have been pushed out of the CPU's caches by the request's own work (made in
-    batches of 64: 5 to 21% more cached listings a second, p99 no worse; bench/list_services.py
-    --compare-with 47782f3). A batch is small enough that making it stalls the loop for about a
-    tenth of a millisecond. ``flush`` writes what is pending (the server calls it as it stops: a
-    SIGTERM loses no line; a kill -9 loses the last ``FLUSH_SECONDS``). ``line_of(time, record)``
-    makes a line: a dict that starts with ``time``, ``level``, ``logger`` and ``message``, written as
-    it is (JSON) or as ``name=value`` pairs after the message (text)."""
-
-    BATCH = 64
-    FLUSH_SECONDS = 0.05
     # Where the batches go (UTF-8): the process's stderr, as the root handler's records.
     sink: ClassVar[Callable[[bytes], None]] = staticmethod(_stderr)
 
@@ -120,25 +109,10 @@ class AccessLines(Generic[R]):
         self._encode = _json if log_format == "json" else _text
         self._clock = _SecondClock(log_format)
         self._line_of = line_of
-        self._pending: list[tuple[float, R]] = []
-        self._timer: asyncio.TimerHandle | None = None
 
-    def add(self, record: R) -> None:
-        pending = self._pending
-        if not pending:
-            self._timer = asyncio.get_running_loop().call_later(self.FLUSH_SECONDS, self.flush)
-        pending.append((time.time(), record))
-        if len(pending) >= self.BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        pending, self._pending = self._pending, []
-        if pending:
-            encode, line_of, stamp = self._encode, self._line_of, self._clock.stamp
-            type(self).sink(b"".join([encode(line_of(stamp(when), record)) for when, record in pending]))
+    def write(self, batch: list[tuple[float, R]]) -> None:
+        encode, line_of, stamp = self._encode, self._line_of, self._clock.stamp
+        type(self).sink(b"".join([encode(line_of(stamp(when), record)) for when, record in batch]))
 
 
 class _SecondClock:
