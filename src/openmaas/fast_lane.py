@@ -25,6 +25,7 @@ from starlette.datastructures import QueryParams
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from openmaas.asgi import first_header
 from openmaas.auth.tokens import TokenClaims
 from openmaas.db.reads import PreparedRead, Render
 from openmaas.errors import ApiError, check_page
@@ -111,10 +112,8 @@ LANE_ROUTES = (
 
 
 def _token(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"x-auth-token":
-            return str(value.decode("latin-1"))
-    return None
+    value = first_header(scope["headers"], b"x-auth-token")
+    return value.decode("latin-1") if value is not None else None
 
 
 class _HandOver(Exception):

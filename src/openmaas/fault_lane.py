@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from openmaas.asgi import first_header
 from openmaas.auth.tokens import InvalidToken
 from openmaas.clock import now_ms
 from openmaas.http.responses import error_response
@@ -55,7 +56,7 @@ def _domain_of(state: AppState, scope: Scope) -> str | None:
     """The domain of the request's IAM token, when some rule asks (a token that does not verify has none)."""
     if not state.faults.by_domain:
         return None
-    token = next((value for name, value in scope["headers"] if name == b"x-auth-token"), None)
+    token = first_header(scope["headers"], b"x-auth-token")
     if token is None:
         return None
     try:

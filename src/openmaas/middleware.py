@@ -7,6 +7,7 @@ from __future__ import annotations
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from openmaas.asgi import read_body
 from openmaas.errors import InvalidParameter
 from openmaas.http.families import DATA_PLANE
 from openmaas.http.responses import error_body, send_json
@@ -40,7 +41,7 @@ class RequestContext:
         problem = self._problem(scope, b"0" if length is None else length, content_type, cap)
         if problem is None and length is None and scope["method"].encode() in BODY_METHODS:
             # A chunked body announces no length: read it here, within the cap, and hand it on whole.
-            body = await _read_capped(receive, cap)
+            body = await read_body(receive, cap)
             if body is None:
                 problem = _too_large(cap)
             else:
@@ -93,23 +94,6 @@ def _body_headers(headers: list[tuple[bytes, bytes]]) -> tuple[bytes | None, byt
 
 def _too_large(cap: int) -> InvalidParameter:
     return InvalidParameter("body", f"exceeds {cap} bytes")
-
-
-async def _read_capped(receive: Receive, limit: int) -> bytes | None:
-    """The whole request body, or None once it grows past ``limit`` (or the client goes away)."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return None
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -4,12 +4,14 @@ stays right when calls fail."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
+from openmaas.config import Settings
 from openmaas.gateway.service import Gateway
 from openmaas.ratelimit.limits import retry_after, window_of
 from tests.conftest import Account
@@ -96,6 +98,31 @@ def test_a_body_that_is_no_request_is_81001(ready: Ready, raw: bytes, problem: s
     response = ready.plane.client.post(CHAT, content=raw, headers=headers)
     assert response.status_code == 400
     assert response.json() == error("ModelArts.81001", f"Failed to format request body, {problem}.", 400)
+
+
+def _in_chunks(payload: bytes, size: int) -> Iterator[bytes]:
+    """A generator body: httpx sends it with Transfer-Encoding: chunked and no Content-Length."""
+    for start in range(0, len(payload), size):
+        yield payload[start : start + size]
+
+
+def test_a_chunked_call_is_read_whole_and_forwarded(ready: Ready) -> None:
+    payload = orjson.dumps({"model": "chat-ep", "messages": HELLO})
+    response = ready.plane.client.post(CHAT, content=_in_chunks(payload, 7), headers=bearer(ready.key))
+    assert response.status_code == 200
+    assert response.json()["object"] == "chat.completion"
+    assert response.json()["choices"][0]["message"]["role"] == "assistant"
+
+
+def test_a_chunked_call_past_the_data_plane_cap_is_400_0101(ready: Ready, settings: Settings) -> None:
+    cap = settings.data_plane_max_body_bytes
+    prompt = [{"role": "user", "content": "x" * (cap + 1)}]
+    payload = orjson.dumps({"model": "chat-ep", "messages": prompt})
+    response = ready.plane.client.post(
+        CHAT, content=_in_chunks(payload, 1024 * 1024), headers=bearer(ready.key)
+    )
+    assert response.status_code == 400
+    assert response.json() == error("ModelArts.0101", f"Invalid parameter: body exceeds {cap} bytes.", 400)
 
 
 def test_embeddings_without_input_is_81001(ready: Ready) -> None:

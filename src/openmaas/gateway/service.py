@@ -26,6 +26,7 @@ from starlette.responses import Response, StreamingResponse
 
 from openmaas.api_keys import service as api_keys
 from openmaas.api_keys.service import ApiKeyHasher, CallerKey
+from openmaas.asgi import first_header, read_body
 from openmaas.custom_endpoints import service as endpoints
 from openmaas.custom_endpoints.service import CallableEndpoint
 from openmaas.db.scope import Scope
@@ -120,7 +121,10 @@ class Gateway:
     async def call(self, request: Request, kind: Kind) -> Response:
         """Forward one chat completion or embeddings call."""
         key = await self._caller(request)
-        body = _checked_body(await _body_of(request), kind)
+        raw = await read_body(request.receive)
+        if raw is None:
+            raise ClientDisconnect()  # as Request.body does
+        body = _checked_body(raw, kind)
         endpoint, base_url, upstream_model = await self._target(key, body["model"])
         counted = Counted(prompt_estimate=_prompt_estimate(body, kind))
         admission = await self._admit(endpoint, counted.prompt_estimate + tokens.completion_cap(body))
@@ -147,7 +151,8 @@ class Gateway:
     # ---- who calls, and what ---------------------------------------------------------------------
 
     async def _caller(self, request: Request) -> CallerKey:
-        header = _authorization(request.scope["headers"])
+        value = first_header(request.scope["headers"], b"authorization")
+        header = value.decode("latin-1") if value is not None else None
         if header is None or header[:7].lower() != "bearer ":
             raise MissingAuthorization()
         secret = header[7:].strip()
@@ -354,27 +359,6 @@ class JsonAnswer(Response):
         self.background = None
         self.body = body
         self.raw_headers = [(b"content-length", b"%d" % len(body)), (b"content-type", b"application/json")]
-
-
-async def _body_of(request: Request) -> bytes:
-    """The request body, read off the ASGI messages as ``Request.body`` does, without its stream
-    generator (a call's body comes in one message)."""
-    parts: list[bytes] = []
-    while True:
-        message = await request.receive()
-        if message["type"] != "http.request":
-            raise ClientDisconnect()
-        parts.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return parts[0] if len(parts) == 1 else b"".join(parts)
-
-
-def _authorization(headers: list[tuple[bytes, bytes]]) -> str | None:
-    """The first Authorization header, as ``Request.headers`` would give it."""
-    for name, value in headers:
-        if name == b"authorization":
-            return value.decode("latin-1")
-    return None
 
 
 def _checked_body(raw: bytes, kind: Kind) -> dict[str, Any]:
