@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -282,23 +282,13 @@ Figures = tuple[float, float, float, float, float]
 def _row(name: str, mode: str, connections: int, rounds: list[dict[str, Figures]]) -> Row:
     """The target's medians over the rounds; its ratio and added latencies are taken against the
     direct call of the same round, so that a machine whose speed drifts between rounds shifts both."""
-
-    def median_of(value: Callable[[Figures, Figures], float]) -> float:
-        return statistics.median(value(figures[name], figures["direct"]) for figures in rounds)
-
-    return Row(
-        name,
-        mode,
-        connections,
-        rps=median_of(lambda own, _: own[0]),
-        p50_ms=median_of(lambda own, _: own[1]),
-        p99_ms=median_of(lambda own, _: own[2]),
-        added_p50_ms=median_of(lambda own, direct: own[1] - direct[1]),
-        added_p99_ms=median_of(lambda own, direct: own[2] - direct[2]),
-        ratio=median_of(lambda own, direct: own[0] / direct[0]),
-        cpu_us=median_of(lambda own, _: own[3]),
-        mock_cpu_us=median_of(lambda own, _: own[4]),
-    )
+    pairs = [(figures[name], figures["direct"]) for figures in rounds]
+    own = [figures for figures, _direct in pairs]
+    rps, p50, p99, cpu_us, mock_us = (statistics.median(column) for column in zip(*own, strict=True))
+    added_p50 = statistics.median(figures[1] - direct[1] for figures, direct in pairs)
+    added_p99 = statistics.median(figures[2] - direct[2] for figures, direct in pairs)
+    ratio = statistics.median(figures[0] / direct[0] for figures, direct in pairs)
+    return Row(name, mode, connections, rps, p50, p99, added_p50, added_p99, ratio, cpu_us, mock_us)
 
 
 def _run(target: Target, mock_pid: int, args: argparse.Namespace, connections: int, lua: Path) -> Figures:

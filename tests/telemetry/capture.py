@@ -56,8 +56,8 @@ def _capture(formatter: logging.Formatter, monkeypatch: pytest.MonkeyPatch) -> I
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     monkeypatch.setattr(AccessLines, "sink", staticmethod(lambda data: stream.write(data.decode())))
-    # Each batch at the end of the loop's turn, so a test reads a request's line as it is answered
-    # (the wait itself: test_logs.test_access_lines_are_written_within_their_flush_period).
+    # Each batch at the end of the loop's turn, so a test reads a request's line as it is answered.
+    # The wait itself is test_logs' test_access_lines_are_made_and_written_within_their_flush_period...
     monkeypatch.setattr(Answers, "FLUSH_SECONDS", 0)
     try:
         yield CapturedLog(stream)

@@ -150,13 +150,13 @@ def test_access_lines_are_made_and_written_within_their_flush_period_or_at_a_ful
         FLUSH_SECONDS = 0.2
 
     async def scenario() -> tuple[list[int], list[int], list[int]]:
-        lines = Batches([Lines("json", line_of).write])
-        lines.add(1)
-        lines.add(2)
+        batches = Batches([Lines("json", line_of).write])
+        batches.add(1)
+        batches.add(2)
         waiting = [len(written)]
-        lines.add(3)  # a full batch: written now
+        batches.add(3)  # a full batch: written now
         full = [orjson.loads(line)["n"] for line in written[0].splitlines()]
-        lines.add(4)
+        batches.add(4)
         await asyncio.sleep(0.05)
         early = len(written)
         await asyncio.sleep(0.3)
@@ -180,12 +180,12 @@ def test_a_line_made_later_keeps_the_time_of_its_request() -> None:
         return {"time": now, "level": "info", "logger": "openmaas.access", "message": "m", "n": record}
 
     async def scenario() -> tuple[float, float]:
-        lines = Batches([Lines("text", line_of).write])
+        batches = Batches([Lines("text", line_of).write])
         added = time.time()
-        lines.add(7)
+        batches.add(7)
         await asyncio.sleep(1.2)
         flushed = time.time()
-        lines.flush()
+        batches.flush()
         return added, flushed
 
     added, flushed = asyncio.run(scenario())

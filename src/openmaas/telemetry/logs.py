@@ -5,9 +5,9 @@ formatter: every logger (uvicorn's, SQLAlchemy's, ours) goes through the same ha
 operator can still reroute them with the standard library. The access lines, one per request, are
 the exception: ``logging`` costs about 40 us a record (a record object, the caller's frame, locks, a
 flush), as much as a hot listing itself, so ``AccessLines`` writes them in the same shape straight
-to the stream, a batch of requests at a time (``telemetry.batches``). A record made while a request is served
-carries that request's id, so an error's stack (which only the log ever shows) is found from the
-``X-Request-Id`` the client got."""
+to the stream, a batch of requests at a time (``telemetry.batches``). A record made while a request
+is served carries that request's id, so an error's stack (which only the log ever shows) is found
+from the ``X-Request-Id`` the client got."""
 
 from __future__ import annotations
 
